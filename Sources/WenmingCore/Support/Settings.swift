@@ -1,0 +1,83 @@
+import Foundation
+
+/// Every tunable number of the platform with its default. The office changes them on the settings page
+/// (stored in the database); nothing else in the code hard-codes them.
+public struct Settings: Sendable, Equatable, Codable {
+    public var loginMaxFailures = 5
+    public var loginWindowMinutes = 15
+    public var loginLockoutMinutes = 15
+    public var sessionHours = 12
+    public var passwordMinLength = 8
+    public var uploadMaxMB = 10
+    public var importMaxRows = 20_000
+    public var pageSize = 50
+    public var apiRequestsPerMinute = 600
+
+    public init() {}
+
+    public var loginThrottle: LoginThrottle {
+        LoginThrottle(maxFailures: loginMaxFailures, window: TimeInterval(loginWindowMinutes * 60),
+                      lockout: TimeInterval(loginLockoutMinutes * 60))
+    }
+
+    /// The settings as editable fields: key, Chinese label, value, allowed range.
+    public struct Field: Sendable { public let key: String; public let label: String; public let range: ClosedRange<Int> }
+
+    public static let fields: [Field] = [
+        .init(key: "loginMaxFailures", label: "连续登录失败几次后锁定", range: 3...20),
+        .init(key: "loginWindowMinutes", label: "失败计数窗口（分钟）", range: 1...1440),
+        .init(key: "loginLockoutMinutes", label: "锁定时长（分钟）", range: 1...1440),
+        .init(key: "sessionHours", label: "登录有效期（小时）", range: 1...720),
+        .init(key: "passwordMinLength", label: "密码最短长度", range: 8...64),
+        .init(key: "uploadMaxMB", label: "上传文件大小上限（MB）", range: 1...200),
+        .init(key: "importMaxRows", label: "单次导入最多行数", range: 100...200_000),
+        .init(key: "pageSize", label: "列表每页条数", range: 10...500),
+        .init(key: "apiRequestsPerMinute", label: "每个令牌每分钟 API 请求上限", range: 10...1_000_000),
+    ]
+
+    public subscript(key: String) -> Int? {
+        get {
+            switch key {
+            case "loginMaxFailures": loginMaxFailures
+            case "loginWindowMinutes": loginWindowMinutes
+            case "loginLockoutMinutes": loginLockoutMinutes
+            case "sessionHours": sessionHours
+            case "passwordMinLength": passwordMinLength
+            case "uploadMaxMB": uploadMaxMB
+            case "importMaxRows": importMaxRows
+            case "pageSize": pageSize
+            case "apiRequestsPerMinute": apiRequestsPerMinute
+            default: nil
+            }
+        }
+        set {
+            guard let v = newValue else { return }
+            switch key {
+            case "loginMaxFailures": loginMaxFailures = v
+            case "loginWindowMinutes": loginWindowMinutes = v
+            case "loginLockoutMinutes": loginLockoutMinutes = v
+            case "sessionHours": sessionHours = v
+            case "passwordMinLength": passwordMinLength = v
+            case "uploadMaxMB": uploadMaxMB = v
+            case "importMaxRows": importMaxRows = v
+            case "pageSize": pageSize = v
+            case "apiRequestsPerMinute": apiRequestsPerMinute = v
+            default: break
+            }
+        }
+    }
+
+    /// Applies stored overrides; returns the problems of values that are unknown or out of range.
+    public mutating func apply(_ values: [String: String]) -> [String: String] {
+        var problems: [String: String] = [:]
+        for (k, raw) in values {
+            guard let f = Settings.fields.first(where: { $0.key == k }) else { problems[k] = Msg.invalidField(k); continue }
+            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), f.range.contains(v) else {
+                problems[k] = "“\(f.label)”须为 \(f.range.lowerBound)–\(f.range.upperBound) 之间的整数"
+                continue
+            }
+            self[k] = v
+        }
+        return problems
+    }
+}
