@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+public enum SQLEngine: String, Sendable { case sqlite, postgres }
+
+/// The one door to the database. Every feature reads through `read` and changes through `write`.
+///
+/// - SQLite (the embedded default, WAL mode): all writes go through one writer connection, one
+///   transaction at a time (`BEGIN IMMEDIATE` … `COMMIT`), while reads use their own connections.
+///   One writer avoids connections fighting over SQLite's write lock (see docs/design/database.md).
+/// - PostgreSQL: both doors lease a connection from the pool; `write` wraps the body in a real transaction.
+public final class Database: Sendable {
+    public let engine: SQLEngine
+    private let backend: Backend
+    let logger: Logger
+
+    enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], lock: AsyncLock, next: Counter)
+        case postgres(client: PostgresClient, runner: Task<Void, Never>)
+    }
+
+    private init(engine: SQLEngine, backend: Backend, logger: Logger) {
+        self.engine = engine
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database named by `url`: `postgres://user:pass@host:port/db[?search_path=schema]`, or
+    /// `sqlite:///absolute/path.sqlite` / a plain file path for SQLite.
+    public static func open(url: String, logger: Logger = Logger(label: "wenming.db")) async throws -> Database {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try await openPostgres(url: url, logger: logger)
+        }
+        var path = url
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
+        return try await openSQLite(path: path, logger: logger)
+    }
+
+    public static func openSQLite(path: String, readers: Int = 4, logger: Logger) async throws -> Database {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        var quiet = logger
+        quiet.logLevel = .warning
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+        let w = writer.sql()
+        // WAL lets readers run beside the writer; synchronous=NORMAL in WAL survives a killed process
+        // (the WAL is in the OS cache), which is what "acknowledged means kept" needs.
+        try await w.raw("PRAGMA journal_mode=WAL").run()
+        try await w.raw("PRAGMA synchronous=NORMAL").run()
+        try await w.raw("PRAGMA foreign_keys=ON").run()
+        try await w.raw("PRAGMA busy_timeout=10000").run()
+        var rs: [SQLiteConnection] = []
+        for _ in 0..<max(1, readers) {
+            let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+            try await r.sql().raw("PRAGMA busy_timeout=10000").run()
+            try await r.sql().raw("PRAGMA query_only=ON").run()
+            rs.append(r)
+        }
+        return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: rs, lock: AsyncLock(), next: Counter()),
+                        logger: logger)
+    }
+
+    public static func openPostgres(url: String, logger: Logger) async throws -> Database {
+        guard let comps = URLComponents(string: url), let host = comps.host else {
+            throw DatabaseError.badURL(url)
+        }
+        let dbName = comps.path.split(separator: "/").first.map(String.init)
+        var config = PostgresClient.Configuration(
+            host: host, port: comps.port ?? 5432, username: comps.user ?? "postgres",
+            password: comps.password, database: dbName, tls: .disable)
+        config.options.maximumConnections = 32
+        if let sp = comps.queryItems?.first(where: { $0.name == "search_path" })?.value {
+            config.options.additionalStartupParameters = [("search_path", sp)]
+        }
+        var quiet = logger
+        quiet.logLevel = .warning
+        let client = PostgresClient(configuration: config, backgroundLogger: quiet)
+        let runner = Task { await client.run() }
+        let db = Database(engine: .postgres, backend: .postgres(client: client, runner: runner), logger: logger)
+        // Fail early with a clear message when the server is not reachable.
+        do { _ = try await db.read { try await $0.raw("SELECT 1 AS one").all() } } catch {
+            runner.cancel()
+            throw DatabaseError.connect("\(String(reflecting: error))")
+        }
+        return db
+    }
+
+    /// Runs `body` on a read connection. Do not write here.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, let readers, _, let next):
+            let c = readers[next.next() % readers.count]
+            return try await body(c.sql(queryLogLevel: nil))
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
+        }
+    }
+
+    /// Runs `body` inside one transaction: all of it is kept, or none of it.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, _, let lock, _):
+            return try await lock.withLock {
+                let db = writer.sql(queryLogLevel: nil)
+                try await db.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in
+                let db = conn.sql(queryLogLevel: nil)
+                try await db.raw("BEGIN").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Serialises writes to the org tree. On SQLite the single writer already does; on PostgreSQL a
+    /// transaction-scoped advisory lock keeps a move and a create under the moved node from interleaving.
+    public func lockTree(_ tx: any SQLDatabase) async throws {
+        if engine == .postgres { try await tx.raw("SELECT pg_advisory_xact_lock(71208)").run() }
+    }
+
+    public func close() async {
+        switch backend {
+        case .sqlite(let writer, let readers, _, _):
+            for r in readers { try? await r.close() }
+            try? await writer.close()
+        case .postgres(_, let runner):
+            runner.cancel()
+        }
+    }
+}
+
+public enum DatabaseError: Error, CustomStringConvertible {
+    case badURL(String)
+    case connect(String)
+    public var description: String {
+        switch self {
+        case .badURL(let u): "无法解析数据库地址：\(u)"
+        case .connect(let e): "无法连接数据库：\(e)"
+        }
+    }
+}
+
+/// A FIFO async mutex: the SQLite writer runs one transaction at a time.
+final class AsyncLock: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if mutex.withLock({ () -> Bool in if !locked { locked = true; return true }; return false }) { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let acquired = mutex.withLock { () -> Bool in
+                if !locked { locked = true; return true }
+                waiters.append(c)
+                return false
+            }
+            if acquired { c.resume() }
+        }
+    }
+
+    private func release() {
+        // Ownership passes straight to the next waiter, if any.
+        let next = mutex.withLock { () -> CheckedContinuation<Void, Never>? in
+            if waiters.isEmpty { locked = false; return nil }
+            return waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var value = 0
+    func next() -> Int {
+        mutex.withLock {
+            value &+= 1
+            return value & Int.max
+        }
+    }
+}

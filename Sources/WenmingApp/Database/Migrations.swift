@@ -1,0 +1,198 @@
+import Foundation
+import SQLKit
+
+/// The schema as an ordered, append-only list. Never edit a migration that has shipped: add a new one.
+/// Each statement is written once, in SQL both engines accept; `{PK}` and `{PATH}` expand per engine.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let id: String
+        public let statements: @Sendable (SQLEngine) -> [String]
+    }
+
+    static func expand(_ sql: String, _ engine: SQLEngine) -> String {
+        switch engine {
+        case .sqlite:
+            return sql.replacingOccurrences(of: "{PK}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
+                .replacingOccurrences(of: "{PATH}", with: "TEXT")
+        case .postgres:
+            // Paths compare byte-wise ("C" collation) so subtree range scans work like in SQLite.
+            return sql.replacingOccurrences(of: "{PK}", with: "BIGSERIAL PRIMARY KEY")
+                .replacingOccurrences(of: "{PATH}", with: "TEXT COLLATE \"C\"")
+        }
+    }
+
+    public static let all: [Migration] = [
+        Migration(id: "0001_foundation") { engine in
+            var s = [
+                """
+                CREATE TABLE orgs (
+                  id {PK},
+                  code TEXT NOT NULL UNIQUE,
+                  name TEXT NOT NULL,
+                  kind TEXT NOT NULL,
+                  parent_id BIGINT REFERENCES orgs(id),
+                  path {PATH} NOT NULL,
+                  depth INTEGER NOT NULL,
+                  sector_id BIGINT REFERENCES orgs(id),
+                  address TEXT NOT NULL DEFAULT '',
+                  contact TEXT NOT NULL DEFAULT '',
+                  phone TEXT NOT NULL DEFAULT '',
+                  leader_name TEXT NOT NULL DEFAULT '',
+                  leader_title TEXT NOT NULL DEFAULT '',
+                  duty TEXT NOT NULL DEFAULT '',
+                  active INTEGER NOT NULL DEFAULT 1,
+                  created_at BIGINT NOT NULL,
+                  updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX orgs_path ON orgs(path)",
+                "CREATE INDEX orgs_parent ON orgs(parent_id, name)",
+                "CREATE INDEX orgs_kind ON orgs(kind)",
+                "CREATE INDEX orgs_sector ON orgs(sector_id)",
+                """
+                CREATE TABLE users (
+                  id {PK},
+                  username TEXT NOT NULL UNIQUE,
+                  display_name TEXT NOT NULL,
+                  role TEXT NOT NULL,
+                  org_id BIGINT NOT NULL REFERENCES orgs(id),
+                  phone TEXT NOT NULL DEFAULT '',
+                  password_hash TEXT NOT NULL,
+                  active INTEGER NOT NULL DEFAULT 1,
+                  must_change_password INTEGER NOT NULL DEFAULT 0,
+                  created_at BIGINT NOT NULL,
+                  updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX users_org ON users(org_id)",
+                """
+                CREATE TABLE sessions (
+                  id TEXT PRIMARY KEY,
+                  user_id BIGINT NOT NULL REFERENCES users(id),
+                  csrf TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL,
+                  ip TEXT NOT NULL DEFAULT '',
+                  user_agent TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX sessions_user ON sessions(user_id)",
+                """
+                CREATE TABLE api_tokens (
+                  id {PK},
+                  user_id BIGINT NOT NULL REFERENCES users(id),
+                  name TEXT NOT NULL,
+                  token_hash TEXT NOT NULL UNIQUE,
+                  prefix TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  last_used_at BIGINT,
+                  revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+                """
+                CREATE TABLE login_attempts (
+                  id {PK},
+                  username TEXT NOT NULL,
+                  ip TEXT NOT NULL,
+                  at BIGINT NOT NULL,
+                  success INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX login_attempts_user ON login_attempts(username, at)",
+                "CREATE INDEX login_attempts_ip ON login_attempts(ip, at)",
+                """
+                CREATE TABLE audit_log (
+                  id {PK},
+                  at BIGINT NOT NULL,
+                  actor_id BIGINT,
+                  actor_name TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  entity TEXT NOT NULL,
+                  entity_id BIGINT,
+                  summary TEXT NOT NULL,
+                  before_json TEXT,
+                  after_json TEXT,
+                  ip TEXT NOT NULL DEFAULT '',
+                  scope_path {PATH} NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_scope ON audit_log(scope_path, at)",
+                "CREATE INDEX audit_entity ON audit_log(entity, entity_id)",
+                "CREATE INDEX audit_actor ON audit_log(actor_id, at)",
+                """
+                CREATE TABLE group_members (
+                  id {PK},
+                  group_id BIGINT NOT NULL REFERENCES orgs(id),
+                  member_id BIGINT NOT NULL REFERENCES orgs(id),
+                  is_lead INTEGER NOT NULL DEFAULT 0,
+                  created_at BIGINT NOT NULL,
+                  UNIQUE (group_id, member_id)
+                )
+                """,
+                "CREATE INDEX group_members_member ON group_members(member_id)",
+                """
+                CREATE TABLE adoptions (
+                  id {PK},
+                  unit_id BIGINT NOT NULL REFERENCES orgs(id),
+                  kind TEXT NOT NULL,
+                  target_id BIGINT REFERENCES orgs(id),
+                  target_name TEXT NOT NULL,
+                  active INTEGER NOT NULL DEFAULT 1,
+                  created_at BIGINT NOT NULL,
+                  ended_at BIGINT
+                )
+                """,
+                "CREATE INDEX adoptions_unit ON adoptions(unit_id)",
+                "CREATE INDEX adoptions_target ON adoptions(target_id)",
+                """
+                CREATE TABLE settings (
+                  key TEXT PRIMARY KEY,
+                  value TEXT NOT NULL,
+                  updated_at BIGINT NOT NULL
+                )
+                """,
+            ]
+            // The audit log is append-only: the database itself refuses updates and deletes.
+            switch engine {
+            case .sqlite:
+                s += [
+                    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                ]
+            case .postgres:
+                s += [
+                    """
+                    CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$
+                    """,
+                    "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+                ]
+            }
+            return s.map { expand($0, engine) }
+        },
+    ]
+
+    /// Applies every migration not yet applied, each in its own transaction, in order.
+    /// On PostgreSQL an advisory lock keeps two starting instances from migrating at once.
+    @discardableResult
+    public static func run(on db: Database, now: Date = Date()) async throws -> [String] {
+        try await db.write { tx in
+            if db.engine == .postgres { try await tx.raw("SELECT pg_advisory_xact_lock(71207)").run() }
+            try await tx.raw("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
+        }
+        var applied: [String] = []
+        for m in all {
+            let did = try await db.write { tx -> Bool in
+                if db.engine == .postgres { try await tx.raw("SELECT pg_advisory_xact_lock(71207)").run() }
+                let rows = try await tx.raw("SELECT id FROM schema_migrations WHERE id = \(bind: m.id)").all()
+                if !rows.isEmpty { return false }
+                for stmt in m.statements(db.engine) { try await tx.raw("\(unsafeRaw: stmt)").run() }
+                try await tx.raw("INSERT INTO schema_migrations (id, applied_at) VALUES (\(bind: m.id), \(bind: Int64(now.timeIntervalSince1970)))").run()
+                return true
+            }
+            if did { applied.append(m.id) }
+        }
+        return applied
+    }
+}

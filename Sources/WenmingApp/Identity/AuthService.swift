@@ -1,0 +1,193 @@
+import Crypto
+import Foundation
+import SQLKit
+import WenmingCore
+
+/// Login, sessions (stored in the database so several app instances share them), CSRF tokens,
+/// login throttling, and API tokens.
+public struct AuthService: Sendable {
+    let db: Database
+    let clock: any Clock
+    let hasher: PasswordHasher
+    let settings: SettingsStore
+
+    public static func randomToken(bytes: Int = 32) -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+
+    public static func sha256(_ s: String) -> String {
+        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+
+    public struct LoginResult: Sendable { public var token: String; public var csrf: String; public var user: UserRow; public var expires: Date }
+
+    /// Checks the throttle, then the password, and opens a browser session. Failures and successes are
+    /// recorded; so is the login in the audit log.
+    public func login(username: String, password: String, ip: String) async throws -> LoginResult {
+        let user = try await authenticate(username: username, password: password, ip: ip)
+        let s = try await settings.current()
+        let now = clock.now()
+        let token = Self.randomToken()
+        let csrf = Self.randomToken(bytes: 16)
+        let expires = now.addingTimeInterval(TimeInterval(s.sessionHours * 3600))
+        try await db.write { tx in
+            try await tx.raw("""
+                INSERT INTO sessions (id, user_id, csrf, created_at, expires_at, ip) VALUES
+                (\(bind: Self.sha256(token)), \(bind: user.id), \(bind: csrf), \(bind: now.epoch), \(bind: expires.epoch), \(bind: ip))
+                """).run()
+            try await tx.raw("DELETE FROM sessions WHERE expires_at < \(bind: now.epoch)").run()
+            if var who = try await Self.identity(tx, userID: user.id) {
+                who.ip = ip
+                try await Audit.record(tx, actor: who, action: "login", entity: "session", entityID: user.id,
+                                       summary: "\(user.username) 登录", scope: who.orgPath, at: now, ip: ip)
+            }
+        }
+        return LoginResult(token: token, csrf: csrf, user: user, expires: expires)
+    }
+
+    /// Checks the throttle and the password; records the attempt. Used by the login form and the API token exchange.
+    public func authenticate(username: String, password: String, ip: String) async throws -> UserRow {
+        let s = try await settings.current()
+        let now = clock.now()
+        let throttle = s.loginThrottle
+        let since = now.addingTimeInterval(-(throttle.window + throttle.lockout)).epoch
+        let (userFailures, ipFailures) = try await db.read { db -> ([Date], [Date]) in
+            let lastOK = try await db.raw("SELECT MAX(at) AS t FROM login_attempts WHERE username = \(bind: username) AND success = 1").first()?.decode(column: "t", as: Int64?.self) ?? nil
+            let from = max(since, (lastOK ?? 0) + 1)
+            let uf = try await db.raw("SELECT at FROM login_attempts WHERE username = \(bind: username) AND success = 0 AND at >= \(bind: from)").all()
+                .map { Date(epoch: try $0.decode(column: "at", as: Int64.self)) }
+            let ipf = try await db.raw("SELECT at FROM login_attempts WHERE ip = \(bind: ip) AND success = 0 AND at >= \(bind: since)").all()
+                .map { Date(epoch: try $0.decode(column: "at", as: Int64.self)) }
+            return (uf, ipf)
+        }
+        // Per account: the configured limit. Per address: four times that, so one machine cannot sweep many accounts.
+        var ipThrottle = throttle
+        ipThrottle.maxFailures = throttle.maxFailures * 4
+        if let until = throttle.lockedUntil(failures: userFailures, now: now) ?? ipThrottle.lockedUntil(failures: ipFailures, now: now) {
+            let minutes = Int((until.timeIntervalSince(now) / 60).rounded(.up))
+            throw AppError.tooManyRequests(Msg.lockedOut(minutes: max(1, minutes)))
+        }
+        let user = try await db.read { try await UserService.fetch($0, username: username) }
+        // An unknown user costs the same Bcrypt work as a known one, so timing does not reveal usernames.
+        let ok = if let user { try await hasher.verify(password, hash: user.passwordHash) } else { (try await hasher.hash(password)).isEmpty }
+        guard let user, ok else {
+            try await db.write { tx in
+                try await tx.raw("INSERT INTO login_attempts (username, ip, at, success) VALUES (\(bind: username), \(bind: ip), \(bind: now.epoch), 0)").run()
+                if let user, let org = try await OrgService.fetch(tx, id: user.orgId) {
+                    try await Audit.record(tx, actor: nil, action: "login_failed", entity: "user", entityID: user.id,
+                                           summary: "用户 \(username) 登录失败（密码错误）", scope: org.orgPath, at: now, ip: ip)
+                }
+            }
+            throw AppError.badRequest(Msg.loginFailed)
+        }
+        guard user.isActive else { throw AppError.forbidden(Msg.accountDisabled) }
+        try await db.write { tx in
+            try await tx.raw("INSERT INTO login_attempts (username, ip, at, success) VALUES (\(bind: username), \(bind: ip), \(bind: now.epoch), 1)").run()
+            // Attempts older than a day no longer matter to any throttle.
+            try await tx.raw("DELETE FROM login_attempts WHERE at < \(bind: now.epoch - 86_400)").run()
+        }
+        return user
+    }
+
+    static func identity(_ db: any SQLDatabase, userID: Int64) async throws -> Identity? {
+        guard let u = try await UserService.fetch(db, id: userID), u.isActive,
+              let org = try await OrgService.fetch(db, id: u.orgId) else { return nil }
+        return Identity(userID: u.id, username: u.username, displayName: u.displayName, role: u.userRole, orgID: org.id,
+                        orgName: org.name, orgKind: org.orgKind, orgPath: org.orgPath,
+                        mustChangePassword: u.mustChangePassword != 0, csrf: nil, sessionID: nil)
+    }
+
+    /// The identity behind a session cookie, or nil when the session is unknown or expired.
+    public func resolveSession(token: String) async throws -> Identity? {
+        let now = clock.now().epoch
+        let sid = Self.sha256(token)
+        return try await db.read { db in
+            guard let s = try await db.raw("SELECT user_id, csrf, expires_at FROM sessions WHERE id = \(bind: sid)").first() else { return nil }
+            guard try s.decode(column: "expires_at", as: Int64.self) > now else { return nil }
+            guard var id = try await Self.identity(db, userID: try s.decode(column: "user_id", as: Int64.self)) else { return nil }
+            id.csrf = try s.decode(column: "csrf", as: String.self)
+            id.sessionID = sid
+            return id
+        }
+    }
+
+    public func logout(_ actor: Identity) async throws {
+        guard let sid = actor.sessionID else { return }
+        let now = clock.now()
+        try await db.write { tx in
+            try await tx.raw("DELETE FROM sessions WHERE id = \(bind: sid)").run()
+            try await Audit.record(tx, actor: actor, action: "logout", entity: "session", entityID: actor.userID,
+                                   summary: "\(actor.username) 退出登录", scope: actor.orgPath, at: now)
+        }
+    }
+
+    // MARK: API tokens
+
+    public struct TokenRow: Codable, Sendable {
+        public var id: Int64
+        public var userId: Int64
+        public var name: String
+        public var prefix: String
+        public var createdAt: Int64
+        public var lastUsedAt: Int64?
+        public var revokedAt: Int64?
+    }
+
+    /// Creates an API token; the secret is returned once and only its hash is stored.
+    public func createToken(actor: Identity, name: String) async throws -> (token: String, row: TokenRow) {
+        let n = name.trimmingCharacters(in: .whitespaces)
+        guard !n.isEmpty, n.count <= 50 else { throw AppError.validation(["name": Msg.tokenNameRequired]) }
+        let secret = "wm_" + Self.randomToken()
+        let now = clock.now()
+        let row = try await db.write { tx -> TokenRow in
+            let r = try await tx.raw("""
+                INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES
+                (\(bind: actor.userID), \(bind: n), \(bind: Self.sha256(secret)), \(bind: String(secret.prefix(10))), \(bind: now.epoch))
+                RETURNING id, user_id, name, prefix, created_at, last_used_at, revoked_at
+                """).first()!
+            let t = try r.decode(model: TokenRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await Audit.record(tx, actor: actor, action: "token_create", entity: "api_token", entityID: t.id,
+                                   summary: "\(actor.username) 创建 API 令牌“\(n)”", scope: actor.orgPath, at: now)
+            return t
+        }
+        return (secret, row)
+    }
+
+    public func tokens(actor: Identity) async throws -> [TokenRow] {
+        try await db.read { db in
+            try await db.raw("SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = \(bind: actor.userID) ORDER BY id DESC").all()
+                .map { try $0.decode(model: TokenRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        }
+    }
+
+    public func revokeToken(id: Int64, actor: Identity) async throws {
+        let now = clock.now()
+        try await db.write { tx in
+            guard let r = try await tx.raw("SELECT user_id, revoked_at FROM api_tokens WHERE id = \(bind: id)").first(),
+                  try r.decode(column: "user_id", as: Int64.self) == actor.userID else { throw AppError.notFound }
+            try await tx.raw("UPDATE api_tokens SET revoked_at = \(bind: now.epoch) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
+            try await Audit.record(tx, actor: actor, action: "token_revoke", entity: "api_token", entityID: id,
+                                   summary: "\(actor.username) 吊销 API 令牌", scope: actor.orgPath, at: now)
+        }
+    }
+
+    /// The identity behind a bearer token, or nil. `last_used_at` is refreshed at most every five minutes,
+    /// so that API traffic does not turn every read into a write.
+    public func resolveToken(_ secret: String) async throws -> Identity? {
+        let h = Self.sha256(secret)
+        let now = clock.now().epoch
+        let found = try await db.read { db -> (Identity, Int64, Int64?)? in
+            guard let r = try await db.raw("SELECT id, user_id, revoked_at, last_used_at FROM api_tokens WHERE token_hash = \(bind: h)").first(),
+                  try r.decode(column: "revoked_at", as: Int64?.self) == nil,
+                  let id = try await Self.identity(db, userID: try r.decode(column: "user_id", as: Int64.self)) else { return nil }
+            return (id, try r.decode(column: "id", as: Int64.self), try r.decode(column: "last_used_at", as: Int64?.self))
+        }
+        guard let (identity, tokenID, lastUsed) = found else { return nil }
+        if (lastUsed ?? 0) < now - 300 {
+            try await db.write { try await $0.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: tokenID)").run() }
+        }
+        return identity
+    }
+}

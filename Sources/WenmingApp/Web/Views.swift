@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import Mustache
+import WenmingCore
+
+/// Renders Mustache templates from Resources/Templates. View-models carry preformatted strings:
+/// all formatting happens in Swift, the templates only place values.
+public struct Views: Sendable {
+    let library: MustacheLibrary
+
+    public init(directory: String) async throws {
+        library = try await MustacheLibrary(directory: directory)
+    }
+
+    public func render(_ object: Any, _ template: String) throws -> String {
+        guard let html = library.render(object, withTemplate: template) else {
+            throw AppError.badRequest("模板 \(template) 不存在")
+        }
+        return html
+    }
+
+    public func response(_ object: Any, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        let html = try render(object, template)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Finds Resources/Templates: `WENMING_RESOURCES`, else walking up from the working directory and the executable.
+    public static func locateResources() -> String {
+        if let r = ProcessInfo.processInfo.environment["WENMING_RESOURCES"], !r.isEmpty { return r }
+        var candidates = [FileManager.default.currentDirectoryPath]
+        candidates.append((CommandLine.arguments.first.map { ($0 as NSString).deletingLastPathComponent }) ?? ".")
+        for start in candidates {
+            var dir = URL(fileURLWithPath: start).standardizedFileURL
+            for _ in 0..<8 {
+                if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Resources/Templates").path) { return dir.path }
+                dir.deleteLastPathComponent()
+            }
+        }
+        return FileManager.default.currentDirectoryPath
+    }
+}
+
+/// The frame every page shares: who is logged in, the menu, messages.
+public struct Page<Content>: Sendable where Content: Sendable {
+    public var title: String
+    public var me: MeView?
+    public var csrf: String
+    public var flash: String?
+    public var error: String?
+    public var errors: [String]
+    public var data: Content
+}
+
+public struct MeView: Sendable {
+    public var displayName: String
+    public var username: String
+    public var roleLabel: String
+    public var orgName: String
+    public var orgID: Int64
+    public var canOrgs: Bool
+    public var canUsers: Bool
+    public var canGroups: Bool
+    public var canAudit: Bool
+    public var canSettings: Bool
+    public var mustChangePassword: Bool
+
+    init(_ i: Identity) {
+        displayName = i.displayName
+        username = i.username
+        roleLabel = i.role.label
+        orgName = i.orgName
+        orgID = i.orgID
+        canOrgs = i.can(.viewOrgs)
+        canUsers = i.can(.viewUsers)
+        canGroups = i.can(.viewGroups)
+        canAudit = i.can(.viewAudit)
+        canSettings = i.can(.manageOrgs) && i.orgPath.ids.count == 1
+        mustChangePassword = i.mustChangePassword
+    }
+}
+
+enum Fmt {
+    static let zone = TimeZone(identifier: ProcessInfo.processInfo.environment["WENMING_TIMEZONE"] ?? "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+    static func dateTime(_ epoch: Int64?) -> String {
+        guard let epoch else { return "" }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: Date(epoch: epoch))
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+    /// Parses `YYYY-MM-DD` in the platform's time zone.
+    static func day(_ s: String) -> Date? {
+        let p = s.split(separator: "-").compactMap { Int($0) }
+        guard p.count == 3 else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        return cal.date(from: DateComponents(year: p[0], month: p[1], day: p[2]))
+    }
+}
+
+/// Pagination links for list pages.
+public struct Pager: Sendable {
+    public var page: Int
+    public var pages: Int
+    public var total: Int
+    public var prevURL: String?
+    public var nextURL: String?
+    init(page: Int, pageSize: Int, total: Int, base: String, query: [(String, String)]) {
+        self.page = page
+        self.total = total
+        pages = max(1, (total + pageSize - 1) / pageSize)
+        func url(_ p: Int) -> String { base + "?" + FormEncoding.encode(query.filter { !$0.1.isEmpty } + [("page", String(p))]) }
+        prevURL = page > 1 ? url(page - 1) : nil
+        nextURL = page < pages ? url(page + 1) : nil
+    }
+}

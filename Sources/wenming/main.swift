@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import WenmingApp
+import WenmingCore
+
+@main
+struct Wenming: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wenming",
+        abstract: "文明创建管理平台 (Wenming)",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Opens the configured database and runs pending migrations.
+/// Writes a line to standard output unbuffered, so that it reaches a log file or pipe at once.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+func openServices(_ config: AppConfig) async throws -> Services {
+    let db = try await Database.open(url: config.effectiveDatabaseURL)
+    try await Migrations.run(on: db)
+    return try await Services(config: config, db: db)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "启动平台（默认 SQLite，数据在 WENMING_DATA_DIR，默认 ./data）")
+    @Option(help: "监听地址") var host: String?
+    @Option(help: "端口") var port: Int?
+    @Flag(help: "启动前载入演示城市（重复载入不会重复）") var demo = false
+
+    func run() async throws {
+        var config = AppConfig.fromEnvironment()
+        if let host { config.host = host }
+        if let port { config.port = port }
+        let s = try await openServices(config)
+        if demo {
+            let r = try await DemoLoader.load(s)
+            say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)。演示账号见 README，密码 \(DemoCity.password)")
+        }
+        say("Wenming 正在 http://\(config.host):\(config.port) 上运行（数据库：\(s.db.engine.rawValue)）")
+        try await buildApplication(s).runService()
+        await s.db.close()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "只运行数据库迁移")
+    func run() async throws {
+        let config = AppConfig.fromEnvironment()
+        let db = try await Database.open(url: config.effectiveDatabaseURL)
+        let applied = try await Migrations.run(on: db)
+        say(applied.isEmpty ? "数据库已是最新" : "已应用迁移：\(applied.joined(separator: ", "))")
+        await db.close()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "把演示城市载入当前数据库（重复载入不会重复）")
+    func run() async throws {
+        let s = try await openServices(AppConfig.fromEnvironment())
+        let r = try await DemoLoader.load(s)
+        say("演示城市：新增组织 \(r.orgs)，用户 \(r.users)，工作组成员 \(r.memberships)，包保关系 \(r.adoptions)")
+        await s.db.close()
+    }
+}
+
+struct Bootstrap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "初始化一个空数据库：建立市级根节点和第一个创文办管理员")
+    @Option(help: "市的编码，例如 QC") var code: String
+    @Option(help: "市的名称，例如 青川市") var name: String
+    @Option(help: "管理员用户名") var admin = "admin"
+    @Option(help: "管理员初始密码（首次登录须修改）") var password: String
+
+    func run() async throws {
+        let s = try await openServices(AppConfig.fromEnvironment())
+        do {
+            try await DemoLoader.bootstrap(s, cityCode: code, cityName: name, admin: admin, password: password)
+            say("已初始化“\(name)”，管理员 \(admin)")
+        } catch let e as AppError {
+            await s.db.close()
+            throw ValidationError(e.message)
+        }
+        await s.db.close()
+    }
+}
