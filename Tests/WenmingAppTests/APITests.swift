@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import WenmingApp
+import WenmingCore
+
+@Suite("JSON API")
+struct APITests {
+    @Test func tokenLoginMeAndUnauthenticated() async throws {
+        try await withApp { env, client in
+            var h = HTTPFields()
+            h[.contentType] = "application/json"
+            let r = try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: h,
+                                             body: json(["username": "mh_admin", "password": testPassword, "name": "脚本"]))
+            #expect(r.status == .created)
+            let token = decodeJSON(r.body)["token"] as! String
+            let me = decodeJSON(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).body)
+            #expect(me["username"] as? String == "mh_admin")
+            #expect(me["orgName"] as? String == "明湖区")
+            let bad = try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: h, body: json(["username": "mh_admin", "password": "x"]))
+            #expect(bad.status == .badRequest)
+            #expect(decodeJSON(bad.body)["error"] as? String == Msg.loginFailed)
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get).status == .unauthorized)
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer("wm_nonsense")).status == .unauthorized)
+            #expect(try await client.execute(uri: "/api/v1/health", method: .get).status == .ok)
+        }
+    }
+
+    @Test func malformedBodiesAre400NotServerErrors() async throws {
+        try await withApp { env, client in
+            let token = try await env.token("admin")
+            for body in ["{", "[]", "{\"code\": 5}", "{\"code\":\"X\",\"name\":\"Y\",\"kind\":\"planet\",\"parentId\":1}"] {
+                let r = try await client.execute(uri: "/api/v1/orgs", method: .post, headers: bearer(token, json: true), body: ByteBuffer(string: body))
+                #expect(r.status == .badRequest, "\(body)")
+                #expect((decodeJSON(r.body)["error"] as? String)?.isEmpty == false)
+            }
+            let r = try await client.execute(uri: "/api/v1/orgs/abc", method: .get, headers: bearer(token))
+            #expect(r.status == .badRequest)
+        }
+    }
+
+    @Test func createMoveAndDeactivateThroughTheAPI() async throws {
+        try await withApp { env, client in
+            let token = try await env.token("admin")
+            let c = try await client.execute(uri: "/api/v1/orgs", method: .post, headers: bearer(token, json: true),
+                                             body: json(["code": "QC01-01-09", "name": "新建社区", "kind": "community", "parentId": env.fx.ids["QC01-01"]!]))
+            #expect(c.status == .created)
+            let id = decodeJSON(c.body)["id"] as! Int
+            let dup = try await client.execute(uri: "/api/v1/orgs", method: .post, headers: bearer(token, json: true),
+                                               body: json(["code": "QC01-01-09", "name": "重复", "kind": "community", "parentId": env.fx.ids["QC01-01"]!]))
+            #expect(dup.status == .badRequest)
+            #expect((decodeJSON(dup.body)["error"] as? String)?.contains("已被") == true)
+            let m = try await client.execute(uri: "/api/v1/orgs/\(id)/move", method: .post, headers: bearer(token, json: true),
+                                             body: json(["parentId": env.fx.ids["QC02-01"]!]))
+            #expect(m.status == .ok)
+            #expect((decodeJSON(m.body)["path"] as? String)?.contains("/\(env.fx.ids["QC02"]!)/") == true)
+            let d = try await client.execute(uri: "/api/v1/orgs/\(id)/active", method: .put, headers: bearer(token, json: true), body: json(["active": false]))
+            #expect(d.status == .ok)
+            #expect(decodeJSON(d.body)["active"] as? Bool == false)
+            let kids = try await client.execute(uri: "/api/v1/orgs/\(env.fx.ids["QC01-01"]!)/children", method: .get, headers: bearer(token))
+            #expect((try JSONSerialization.jsonObject(with: Data(kids.body.readableBytesView)) as? [Any])?.count == 3)
+        }
+    }
+
+    @Test func usersThroughTheAPI() async throws {
+        try await withApp { env, client in
+            let token = try await env.token("mh_admin")
+            let ok = try await client.execute(uri: "/api/v1/users", method: .post, headers: bearer(token, json: true), body: json([
+                "username": "new_grid", "displayName": "新网格员", "role": "grid_worker", "orgId": env.fx.ids["QC01-01-01-G1"]!, "password": "Grid2026x"]))
+            #expect(ok.status == .created)
+            // A grid worker cannot be bound to a district; a weak password is refused; another district is out of scope.
+            let wrongKind = try await client.execute(uri: "/api/v1/users", method: .post, headers: bearer(token, json: true), body: json([
+                "username": "bad_grid", "displayName": "错绑", "role": "grid_worker", "orgId": env.fx.ids["QC01"]!, "password": "Grid2026x"]))
+            #expect(wrongKind.status == .badRequest)
+            let weak = try await client.execute(uri: "/api/v1/users", method: .post, headers: bearer(token, json: true), body: json([
+                "username": "weak_pw", "displayName": "弱密码", "role": "liaison", "orgId": env.fx.ids["QC01"]!, "password": "12345678"]))
+            #expect(weak.status == .badRequest)
+            #expect((decodeJSON(weak.body)["error"] as? String)?.contains("字母") == true)
+            let outside = try await client.execute(uri: "/api/v1/users", method: .post, headers: bearer(token, json: true), body: json([
+                "username": "outside", "displayName": "越权", "role": "liaison", "orgId": env.fx.ids["QC02"]!, "password": "Grid2026x"]))
+            #expect(outside.status == .forbidden)
+            let list = decodeJSON(try await client.execute(uri: "/api/v1/users?pageSize=200", method: .get, headers: bearer(token)).body)
+            let names = (list["items"] as! [[String: Any]]).map { $0["username"] as! String }
+            #expect(names.contains("new_grid"))
+            #expect(!names.contains("dc_liaison"))
+            let patch = try await client.execute(uri: "/api/v1/users/\(env.fx.users["dc_liaison"]!)", method: .patch, headers: bearer(token, json: true),
+                                                 body: json(["displayName": "改名"]))
+            #expect(patch.status == .forbidden)
+            let audit = decodeJSON(try await client.execute(uri: "/api/v1/audit?entity=user", method: .get, headers: bearer(token)).body)
+            #expect((audit["items"] as? [[String: Any]])?.contains { ($0["summary"] as? String)?.contains("new_grid") == true } == true)
+        }
+    }
+
+    @Test func revokedTokensStopWorking() async throws {
+        try await withApp { env, client in
+            let me = try await env.identity("leader")
+            let (token, row) = try await env.s.auth.createToken(actor: me, name: "临时")
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .ok)
+            try await env.s.auth.revokeToken(id: row.id, actor: me)
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .unauthorized)
+        }
+    }
+}
+
+@Suite("Demo city")
+struct DemoLoadTests {
+    @Test func loadsOnceAndNeverDuplicates() async throws {
+        let t = try await TestDB.make()
+        do {
+            var config = AppConfig()
+            config.resourcesDir = repoRoot
+            config.bcryptCost = 4
+            let s = try await Services(config: config, db: t.db, clock: TestClock(Date(timeIntervalSince1970: 1_795_000_000)))
+            let first = try await DemoLoader.load(s)
+            #expect(first.orgs == DemoCity.build().orgs.count)
+            #expect(first.users == DemoCity.build().users.count)
+            let second = try await DemoLoader.load(s)
+            #expect(second == DemoLoader.Result())
+            let r = try await s.auth.login(username: "mh_liaison", password: DemoCity.password, ip: "127.0.0.1")
+            let me = try await s.auth.resolveSession(token: r.token)!
+            #expect(me.orgName == "明湖区")
+            let counts = try await s.orgs.countsByKind(actor: me)
+            #expect((counts[.street] ?? 0) > 0)
+            #expect(counts[.district] == 1)
+        } catch {
+            await t.cleanup()
+            throw error
+        }
+        await t.cleanup()
+    }
+}
