@@ -60,7 +60,7 @@ public struct Services: Sendable {
 public func buildRouter(_ s: Services) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware(views: s.views))
+    router.add(middleware: ErrorMiddleware(views: s.views, auth: s.auth))
     router.add(middleware: FileMiddleware(s.config.resourcesDir + "/Public", urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: IdentityMiddleware(auth: s.auth, limiter: RateLimiter(), settings: s.settings))
     router.add(middleware: CSRFMiddleware(settings: s.settings))

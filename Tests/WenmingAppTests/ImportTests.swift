@@ -116,3 +116,55 @@ struct ImportTests {
         }
     }
 }
+
+@Suite("Org import details")
+struct ImportDetailTests {
+    @Test func absentOptionalColumnsKeepStoredValues() async throws {
+        try await withApp { env, client in
+            let admin = try await env.identity("admin")
+            let id = env.fx.ids["QC01-U01"]!
+            var i = OrgInput(code: "QC01-U01", name: "明湖区实验小学", kind: "school", parentID: nil, sectorID: env.fx.ids["QC-D02"])
+            i.address = "人民路1号"; i.phone = "0571-1"
+            _ = try await env.s.orgs.update(id, i, actor: admin)
+            let t = Table(rawRows: [["编码", "名称", "类型", "上级编码"], ["QC01-U01", "明湖区实验小学（本部）", "学校", "QC01-01"]])
+            let r = try await env.s.orgs.importTable(t, actor: admin, maxRows: 100)
+            #expect(r.updated == 1)
+            let after = try await env.org("QC01-U01")
+            #expect(after.name == "明湖区实验小学（本部）")
+            #expect(after.address == "人民路1号" && after.phone == "0571-1" && after.sectorId == env.fx.ids["QC-D02"] && after.isActive)
+        }
+    }
+
+    @Test func districtAdminCanReimportOwnExport() async throws {
+        try await withApp { env, client in
+            let mh = try await env.identity("mh_admin")
+            let rows = try await env.s.orgs.exportRows(actor: mh)
+            #expect(rows[1][0] == "QC01")
+            let r = try await env.s.orgs.importTable(Table(rawRows: rows), actor: mh, maxRows: 100)
+            #expect(r.created == 0 && r.updated == 0)
+        }
+    }
+
+    @Test func formulaGuardRoundTrips() async throws {
+        try await withApp { env, client in
+            let admin = try await env.identity("admin")
+            var i = OrgInput(code: "QC01-U01", name: "明湖区实验小学", kind: "school", parentID: nil, sectorID: env.fx.ids["QC-D02"])
+            i.phone = "+86 571 1234"
+            _ = try await env.s.orgs.update(env.fx.ids["QC01-U01"]!, i, actor: admin)
+            let csv = CSV.write(try await env.s.orgs.exportRows(actor: admin))
+            #expect(csv.contains("'+86 571 1234"))
+            let r = try await env.s.orgs.importTable(Table(rawRows: try CSV.parse(csv)), actor: admin, maxRows: 100)
+            #expect(r.updated == 0)
+            #expect(try await env.org("QC01-U01").phone == "+86 571 1234")
+        }
+    }
+
+    @Test func importCannotLeaveActiveNodesUnderInactiveOnes() async throws {
+        try await withApp { env, client in
+            let admin = try await env.identity("admin")
+            let t = Table(rawRows: [["编码", "名称", "类型", "上级编码", "启用"], ["QC01-01-01", "柳荫社区", "社区", "QC01-01", "否"]])
+            await #expect(throws: AppError.self) { _ = try await env.s.orgs.importTable(t, actor: admin, maxRows: 100) }
+            #expect(try await env.org("QC01-01-01").isActive)
+        }
+    }
+}

@@ -167,3 +167,78 @@ struct OrgTests {
         }
     }
 }
+
+@Suite("Hardening")
+struct HardeningTests {
+    @Test func absurdPageNumbersAndSizesAreClamped() async throws {
+        try await withApp { env, client in
+            let s = try await env.session("admin")
+            for uri in ["/orgs?page=9223372036854775807", "/users?page=9223372036854775807", "/audit?page=-5", "/orgs?page=abc"] {
+                #expect(try await client.execute(uri: uri, method: .get, headers: s.headers).status == .ok, "\(uri)")
+            }
+            let token = try await env.token("admin")
+            let r = try await client.execute(uri: "/api/v1/orgs?pageSize=-1&page=9223372036854775807", method: .get, headers: bearer(token))
+            #expect(r.status == .ok)
+            #expect(decodeJSON(r.body)["page"] as? Int == PageWindow.maxPage)
+            #expect(decodeJSON(r.body)["pageSize"] as? Int == 1)
+            let ok = decodeJSON(try await client.execute(uri: "/api/v1/orgs?pageSize=100000", method: .get, headers: bearer(token)).body)
+            #expect(ok["pageSize"] as? Int == PageWindow.maxPageSize)
+        }
+    }
+
+    @Test func searchTreatsWildcardsLiterally() async throws {
+        try await withApp { env, client in
+            let admin = try await env.identity("admin")
+            var q = OrgService.SearchQuery()
+            q.text = "%"
+            #expect(try await env.s.orgs.search(q, actor: admin).total == 0)
+            q.text = "qc01-u01"   // codes match case-insensitively on both engines
+            #expect(try await env.s.orgs.search(q, actor: admin).rows.map(\.code) == ["QC01-U01"])
+        }
+    }
+
+    @Test func temporaryPasswordMustBeChangedBeforeAnythingElse() async throws {
+        try await withApp { env, client in
+            let admin = try await env.identity("admin")
+            try await env.s.users.resetPassword(env.fx.users["mh_liaison"]!, newPassword: "Temp12345", actor: admin)
+            let r = try await env.s.auth.login(username: "mh_liaison", password: "Temp12345", ip: "127.0.0.1")
+            var h = HTTPFields()
+            h[.cookie] = "wm_session=\(r.token)"
+            let home = try await client.execute(uri: "/orgs", method: .get, headers: h)
+            #expect(home.status == .found)
+            #expect(home.headers[.location] == "/account?must=1")
+            #expect(try await client.execute(uri: "/account", method: .get, headers: h).status == .ok)
+        }
+    }
+
+    @Test func tokenExchangeOpensNoBrowserSession() async throws {
+        try await withApp { env, client in
+            var h = HTTPFields()
+            h[.contentType] = "application/json"
+            let r = try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: h, body: json(["username": "leader", "password": testPassword]))
+            #expect(r.status == .created)
+            let n = try await env.s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM sessions").first()!.decode(column: "n", as: Int.self) }
+            #expect(n == 0)
+        }
+    }
+
+    @Test func resetRevokesTheUsersTokens() async throws {
+        try await withApp { env, client in
+            let token = try await env.token("grid01")
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .ok)
+            try await env.s.users.resetPassword(env.fx.users["grid01"]!, newPassword: "Temp12345", actor: try await env.identity("admin"))
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .unauthorized)
+        }
+    }
+
+    @Test func errorPagesKeepTheMenu() async throws {
+        try await withApp { env, client in
+            let s = try await env.session("mh_admin")
+            let r = try await client.execute(uri: "/orgs/\(env.fx.ids["QC02"]!)", method: .get, headers: s.headers)
+            #expect(r.status == .forbidden)
+            let html = String(buffer: r.body)
+            #expect(html.contains(Msg.outOfScope))
+            #expect(html.contains("退出"))
+        }
+    }
+}

@@ -9,6 +9,7 @@ import WenmingCore
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let views: Views
+    let auth: AuthService
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         do {
@@ -47,8 +48,11 @@ struct ErrorMiddleware: RouterMiddleware {
             if api {
                 return jsonError(status: status, message: message, issues: issues)
             }
-            let page = Page(title: "出错了", me: context.identity.map(MeView.init), csrf: context.identity?.csrf ?? "",
-                            flash: nil, error: message, errors: issues.map(\.description),
+            // This middleware runs before the identity is resolved; look it up again so the page keeps its menu.
+            var me: Identity?
+            if let c = request.cookies["wm_session"]?.value, !c.isEmpty { me = try? await auth.resolveSession(token: c) }
+            let page = Page(title: "出错了", me: me.map(MeView.init), csrf: me?.csrf ?? "",
+                            flash: nil, error: nil, errors: issues.map(\.description),
                             data: ErrorView(status: Int(status.code), message: message))
             return try views.response(page, "error", status: status)
         }
