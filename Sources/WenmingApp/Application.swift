@@ -41,6 +41,9 @@ public struct Services: Sendable {
     public let orgs: OrgService
     public let users: UserService
     public let groups: GroupService
+    public let index: IndexService
+    public let negative: NegativeService
+    public let tasks: TaskService
     public let views: Views
 
     public init(config: AppConfig, db: Database, clock: any Clock = SystemClock()) async throws {
@@ -53,6 +56,9 @@ public struct Services: Sendable {
         orgs = OrgService(db: db, clock: clock)
         users = UserService(db: db, clock: clock, hasher: hasher, settings: settings)
         groups = GroupService(db: db, clock: clock)
+        index = IndexService(db: db, clock: clock)
+        negative = NegativeService(db: db, clock: clock)
+        tasks = TaskService(db: db, clock: clock, settings: settings, dataDir: config.dataDir, tz: Fmt.zone)
         views = try await Views(directory: config.resourcesDir + "/Resources/Templates")
     }
 }

@@ -37,7 +37,8 @@ struct Serve: AsyncParsableCommand {
         let s = try await openServices(config)
         if demo {
             let r = try await DemoLoader.load(s)
-            say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)。演示账号见 README，密码 \(DemoCity.password)")
+            let samples = try await DemoLoader.loadCampaignSamples(s)
+            say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)\(samples ? "，示例测评体系、负面清单和创建周期" : "")。演示账号见 README，密码 \(DemoCity.password)")
         }
         say("Wenming 正在 http://\(config.host):\(config.port) 上运行（数据库：\(s.db.engine.rawValue)）")
         try await buildApplication(s).runService()
@@ -61,7 +62,8 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let s = try await openServices(AppConfig.fromEnvironment())
         let r = try await DemoLoader.load(s)
-        say("演示城市：新增组织 \(r.orgs)，用户 \(r.users)，工作组成员 \(r.memberships)，包保关系 \(r.adoptions)")
+        let samples = try await DemoLoader.loadCampaignSamples(s)
+        say("演示城市：新增组织 \(r.orgs)，用户 \(r.users)，工作组成员 \(r.memberships)，包保关系 \(r.adoptions)\(samples ? "；示例测评体系、负面清单、创建周期与责任分解已载入" : "")")
         await s.db.close()
     }
 }

@@ -94,11 +94,7 @@ struct APIHandler: APIProtocol {
         let limit = settings.uploadMaxMB * 1024 * 1024
         let data: Data
         do { data = try await Data(collecting: body, upTo: limit) } catch { throw AppError.payloadTooLarge(Msg.uploadTooLarge(settings.uploadMaxMB)) }
-        let rows: [[String]]
-        do { rows = try TableFile.decode(filename: nil, data: data) } catch let e as SpreadsheetError {
-            throw AppError.badRequest(e.description)
-        } catch { throw AppError.badRequest(Msg.uploadUnreadable) }
-        let r = try await s.orgs.importTable(Table(rawRows: rows), actor: me, maxRows: settings.importMaxRows)
+        let r = try await s.orgs.importTable(try decodeTable(filename: nil, data: data), actor: me, maxRows: settings.importMaxRows)
         return .ok(.init(body: .json(.init(created: r.created, updated: r.updated, unchanged: r.unchanged))))
     }
 
@@ -200,5 +196,56 @@ struct APIHandler: APIProtocol {
                                           after: $0.afterJson, ip: $0.ip)
         }
         return .ok(.init(body: .json(.init(items: items, total: total, page: f.page))))
+    }
+}
+
+extension APIHandler {
+    func listIndexSystems(_ input: Operations.ListIndexSystems.Input) async throws -> Operations.ListIndexSystems.Output {
+        let me = try APIIdentity.require()
+        return .ok(.init(body: .json(try await s.index.systems(actor: me).map {
+            .init(id: $0.id, code: $0.code, name: $0.name, edition: $0.edition, totalScore: $0.totalScore.map { Score(hundredths: $0).description },
+                  prerequisiteThreshold: $0.prerequisiteThreshold.map { Score(hundredths: $0).description }, weightPercent: $0.weightPercent,
+                  predecessorId: $0.predecessorId, sample: $0.isSample != 0)
+        })))
+    }
+
+    func listIndexNodes(_ input: Operations.ListIndexNodes.Input) async throws -> Operations.ListIndexNodes.Output {
+        let me = try APIIdentity.require()
+        _ = try await s.index.system(input.path.id, actor: me)
+        let nodes = try await s.index.nodes(system: input.path.id, actor: me).sorted { ($0.level, $0.sort) < ($1.level, $1.sort) }
+        return .ok(.init(body: .json(nodes.map { n in
+            .init(id: n.id, parentId: n.parentId, code: n.code, level: [.project: .project, .content: .content, .standard: .standard][n.indexLevel]!,
+                  title: n.title, body: n.body, score: n.scoreValue.description, methods: n.methodList.compactMap { .init(rawValue: $0.rawValue) },
+                  categories: n.categoryList, nature: StandardNature(rawValue: n.nature).flatMap { .init(rawValue: $0.rawValue) })
+        })))
+    }
+
+    static func task(_ t: TaskView) -> Components.Schemas.Task {
+        .init(id: t.a.id, standardId: t.standard.id, standardCode: t.standard.code, standard: t.standard.body.isEmpty ? t.standard.title : t.standard.body,
+              systemId: t.system.id, unitId: t.unit.id, unitName: t.unit.name, role: .init(rawValue: t.a.role)!, status: .init(rawValue: t.a.status)!,
+              statusLabel: t.a.taskStatus.label, person: t.a.person, deadline: t.a.deadline)
+    }
+
+    func listTasks(_ input: Operations.ListTasks.Input) async throws -> Operations.ListTasks.Output {
+        let me = try APIIdentity.require()
+        return .ok(.init(body: .json(try await s.tasks.mine(actor: me).map(Self.task))))
+    }
+
+    func getTask(_ input: Operations.GetTask.Input) async throws -> Operations.GetTask.Output {
+        let me = try APIIdentity.require()
+        return .ok(.init(body: .json(Self.task(try await s.tasks.get(input.path.id, actor: me)))))
+    }
+
+    func actOnTask(_ input: Operations.ActOnTask.Input) async throws -> Operations.ActOnTask.Output {
+        let me = try APIIdentity.require()
+        guard case .json(let b) = input.body, let action = TaskAction(rawValue: b.action.rawValue) else { throw AppError.badRequest(Msg.malformedRequest) }
+        _ = try await s.tasks.act(input.path.id, action: action, reason: b.reason ?? "", actor: me)
+        return .ok(.init(body: .json(Self.task(try await s.tasks.get(input.path.id, actor: me)))))
+    }
+
+    func reportOnTask(_ input: Operations.ReportOnTask.Input) async throws -> Operations.ReportOnTask.Output {
+        let me = try APIIdentity.require()
+        guard case .json(let b) = input.body else { throw AppError.badRequest(Msg.malformedRequest) }
+        return .ok(.init(body: .json(.init(period: try await s.tasks.submitReport(input.path.id, body: b.body, files: [], actor: me)))))
     }
 }

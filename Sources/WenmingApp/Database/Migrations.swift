@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import WenmingCore
 
 /// The schema as an ordered, append-only list. Never edit a migration that has shipped: add a new one.
 /// Each statement is written once, in SQL both engines accept; `{PK}` and `{PATH}` expand per engine.
@@ -168,6 +169,110 @@ public enum Migrations {
                     """,
                     "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
                 ]
+            }
+            return s.map { expand($0, engine) }
+        },
+        Migration(id: "0002_evaluation_responsibility") { engine in
+            var s = [
+                """
+                CREATE TABLE point_categories (
+                  id {PK}, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,
+                  check_records INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE campaigns (
+                  id {PK}, name TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '',
+                  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE campaign_phases (
+                  id {PK}, campaign_id BIGINT NOT NULL REFERENCES campaigns(id), phase TEXT NOT NULL,
+                  start_date TEXT NOT NULL DEFAULT '', end_date TEXT NOT NULL DEFAULT '', UNIQUE (campaign_id, phase)
+                )
+                """,
+                """
+                CREATE TABLE index_systems (
+                  id {PK}, code TEXT NOT NULL, name TEXT NOT NULL, edition TEXT NOT NULL,
+                  total_score BIGINT, prerequisite_threshold BIGINT, weight_percent INTEGER,
+                  is_sample INTEGER NOT NULL DEFAULT 0, predecessor_id BIGINT REFERENCES index_systems(id),
+                  active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL, UNIQUE (code, edition)
+                )
+                """,
+                """
+                CREATE TABLE campaign_systems (
+                  campaign_id BIGINT NOT NULL REFERENCES campaigns(id), system_id BIGINT NOT NULL REFERENCES index_systems(id),
+                  PRIMARY KEY (campaign_id, system_id)
+                )
+                """,
+                """
+                CREATE TABLE index_nodes (
+                  id {PK}, system_id BIGINT NOT NULL REFERENCES index_systems(id), parent_id BIGINT REFERENCES index_nodes(id),
+                  level INTEGER NOT NULL, code TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',
+                  score BIGINT NOT NULL, methods TEXT NOT NULL DEFAULT '', categories TEXT NOT NULL DEFAULT '',
+                  nature TEXT NOT NULL DEFAULT '', sort INTEGER NOT NULL, UNIQUE (system_id, code)
+                )
+                """,
+                "CREATE INDEX index_nodes_parent ON index_nodes(parent_id)",
+                "CREATE INDEX index_nodes_system ON index_nodes(system_id, sort)",
+                """
+                CREATE TABLE negative_items (
+                  id {PK}, area_code TEXT NOT NULL, area_name TEXT NOT NULL, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+                  penalty TEXT NOT NULL, points BIGINT, months INTEGER, veto INTEGER NOT NULL DEFAULT 0,
+                  is_sample INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE negative_incidents (
+                  id {PK}, item_id BIGINT NOT NULL REFERENCES negative_items(id), org_id BIGINT NOT NULL REFERENCES orgs(id),
+                  occurred_on TEXT NOT NULL, description TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '',
+                  status TEXT NOT NULL DEFAULT 'active', withdrawn_reason TEXT NOT NULL DEFAULT '',
+                  created_by BIGINT, created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX negative_incidents_org ON negative_incidents(org_id, occurred_on)",
+                """
+                CREATE TABLE assignments (
+                  id {PK}, node_id BIGINT NOT NULL REFERENCES index_nodes(id), org_id BIGINT NOT NULL REFERENCES orgs(id),
+                  role TEXT NOT NULL, person TEXT NOT NULL DEFAULT '', deadline TEXT NOT NULL DEFAULT '',
+                  status TEXT NOT NULL, assigned_at BIGINT NOT NULL, claimed_at BIGINT, completed_at BIGINT,
+                  updated_at BIGINT NOT NULL, UNIQUE (node_id, org_id)
+                )
+                """,
+                "CREATE INDEX assignments_org ON assignments(org_id, status)",
+                """
+                CREATE TABLE assignment_events (
+                  id {PK}, assignment_id BIGINT NOT NULL REFERENCES assignments(id), at BIGINT NOT NULL,
+                  actor_id BIGINT, actor_name TEXT NOT NULL, action TEXT NOT NULL, from_status TEXT NOT NULL,
+                  to_status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX assignment_events_a ON assignment_events(assignment_id, id)",
+                """
+                CREATE TABLE milestones (
+                  id {PK}, assignment_id BIGINT NOT NULL REFERENCES assignments(id), title TEXT NOT NULL,
+                  due_date TEXT NOT NULL, done_on TEXT, created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX milestones_a ON milestones(assignment_id)",
+                """
+                CREATE TABLE progress_reports (
+                  id {PK}, assignment_id BIGINT NOT NULL REFERENCES assignments(id), period TEXT NOT NULL, body TEXT NOT NULL,
+                  submitted_at BIGINT NOT NULL, submitted_by BIGINT, UNIQUE (assignment_id, period)
+                )
+                """,
+                """
+                CREATE TABLE attachments (
+                  id {PK}, owner_kind TEXT NOT NULL, owner_id BIGINT NOT NULL, org_id BIGINT NOT NULL REFERENCES orgs(id),
+                  filename TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL,
+                  stored_path TEXT NOT NULL, uploaded_by BIGINT, created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX attachments_owner ON attachments(owner_kind, owner_id)",
+            ]
+            for (i, c) in PointCategories.defaults.enumerated() {
+                s.append("INSERT INTO point_categories (code, name, check_records, active, created_at) VALUES ('\(c.code)', '\(c.name)', \([20, 12, 21, 6].contains(i) ? 1 : 0), 1, 0)")
             }
             return s.map { expand($0, engine) }
         },

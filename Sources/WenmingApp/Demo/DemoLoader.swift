@@ -75,6 +75,46 @@ public enum DemoLoader {
         }
     }
 
+    /// The shipped samples (index systems, negative list), a 2026 campaign and a decomposition of the national
+    /// sample to the demo city's working groups. Skipped when any index system exists already.
+    public static func loadCampaignSamples(_ s: Services) async throws -> Bool {
+        let existing = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM index_systems").first()!.decode(column: "n", as: Int.self) }
+        guard existing == 0 else { return false }
+        guard let adminID = try await s.db.read({ try await $0.raw("SELECT u.id FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.role = 'office_admin' AND o.parent_id IS NULL ORDER BY u.id LIMIT 1").first() })?.decode(column: "id", as: Int64.self),
+              let admin = try await s.db.read({ try await AuthService.identity($0, userID: adminID) }) else { return false }
+        let dir = s.config.resourcesDir + "/Resources/Samples/"
+        func table(_ name: String) throws -> Table {
+            guard let d = FileManager.default.contents(atPath: dir + name) else { throw AppError.notFound }
+            return Table(rawRows: try CSV.parse(data: d))
+        }
+        var national = IndexService.SystemInput(code: "QGWMCS-SAMPLE", name: "全国文明城市测评体系（示例）", edition: "2026版")
+        national.totalScore = "1000"
+        national.isSample = true
+        let n = try await s.index.importSystem(national, table: try table("index-national-sample.csv"), actor: admin, maxRows: 10_000)
+        var minors = IndexService.SystemInput(code: "WCNR-SAMPLE", name: "未成年人思想道德建设测评体系（示例）", edition: "2026版")
+        minors.totalScore = "100"; minors.threshold = "85"; minors.weightPercent = "20"; minors.isSample = true
+        let m = try await s.index.importSystem(minors, table: try table("index-minors-sample.csv"), actor: admin, maxRows: 10_000)
+        _ = try await s.negative.importItems(try table("negative-list-sample.csv"), isSample: true, actor: admin, maxRows: 10_000)
+        let phases = [PhaseDates(phase: .launch, start: "2026-03-01", end: "2026-03-31"), PhaseDates(phase: .selfCheck, start: "2026-04-01", end: "2026-05-31"),
+                      PhaseDates(phase: .improve, start: "2026-06-01", end: "2026-08-31"), PhaseDates(phase: .assault, start: "2026-09-01", end: "2026-10-31"),
+                      PhaseDates(phase: .review, start: "2026-11-01", end: "2026-12-31")]
+        _ = try await s.negative.saveCampaign(id: nil, name: "2026 年度全国文明城市测评迎检", start: "2026-03-01", end: "2026-12-31",
+                                              notes: "演示数据：依据示例测评体系。", phases: phases, systems: [n.systemID, m.systemID], actor: admin)
+        // Each project of the national sample goes to one working group: its lead member leads, the others support.
+        let groups = try await s.db.read { db in
+            try await db.raw("SELECT o.id FROM orgs o WHERE o.kind = 'working_group' AND EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = o.id) ORDER BY o.code").all()
+                .map { try $0.decode(column: "id", as: Int64.self) }
+        }
+        if !groups.isEmpty {
+            let projects = try await s.index.nodes(system: n.systemID, actor: admin).filter { $0.indexLevel == .project }
+            for (i, p) in projects.enumerated() {
+                _ = try await s.tasks.bulkAssign(system: n.systemID, selection: .project(p.code), target: .workingGroup(groups[(i * 2) % groups.count]),
+                                                 person: "", deadline: "2026-10-31", actor: admin)
+            }
+        }
+        return true
+    }
+
     /// A fresh installation: the city root and its first office admin, when the database is empty.
     public static func bootstrap(_ s: Services, cityCode: String, cityName: String, admin: String, password: String) async throws {
         if let p = OrgRules.validateCode(cityCode) { throw AppError.validation(["code": p]) }

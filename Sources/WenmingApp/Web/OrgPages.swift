@@ -133,7 +133,7 @@ struct OrgPages: Sendable {
         let data = ShowView(org: OrgVM(row, sector: sector), crumbs: crumbs, childGroups: groupChildren(children), hasChildren: !children.isEmpty,
                             users: users, hasUsers: !users.isEmpty, adopts: adopts, adoptedBy: adoptedBy, memberships: memberships,
                             members: members, history: history, canManage: me.can(.manageOrgs),
-                            canEdit: me.can(.manageOrgs) || (me.can(.editUnitProfile) && (row.orgKind.isUnit || row.orgKind.isTerritory)),
+                            canEdit: me.can(.manageOrgs) || (me.can(.editUnitProfile) && (row.orgKind.isUnit || row.id == me.orgID)),
                             canUsers: me.can(.manageUsers), canGroups: me.can(.manageGroups), canAudit: me.can(.viewAudit),
                             childKinds: kindOptions(childKinds, selected: nil), canAddChild: me.can(.manageOrgs) && !childKinds.isEmpty,
                             isScopeRoot: row.id == me.orgID)
@@ -272,16 +272,8 @@ struct OrgPages: Sendable {
         let me = try ctx.requireIdentity()
         try me.require(.importOrgs)
         let settings = try await s.settings.current()
-        guard let file = ctx.uploads.first(where: { $0.name == "file" }), !file.body.isEmpty else {
-            return try web.render(ctx, req, "orgs/import", title: "导入组织", data: importView(maxMB: settings.uploadMaxMB), error: "请选择要导入的文件", status: .badRequest)
-        }
-        if file.body.count > settings.uploadMaxMB * 1024 * 1024 { throw AppError.payloadTooLarge(Msg.uploadTooLarge(settings.uploadMaxMB)) }
         do {
-            let rows: [[String]]
-            do { rows = try TableFile.decode(filename: file.filename, data: Data(file.body)) } catch let e as SpreadsheetError {
-                throw AppError.badRequest(e.description)
-            } catch { throw AppError.badRequest(Msg.uploadUnreadable) }
-            let result = try await s.orgs.importTable(Table(rawRows: rows), actor: me, maxRows: settings.importMaxRows)
+            let result = try await s.orgs.importTable(try await web.uploadedTable(ctx), actor: me, maxRows: settings.importMaxRows)
             return web.redirect("/orgs/import", flash: "导入成功：新建 \(result.created) 个，更新 \(result.updated) 个，未变 \(result.unchanged) 个")
         } catch let e as AppError {
             return try web.retry(ctx, req, "orgs/import", title: "导入组织", data: importView(maxMB: settings.uploadMaxMB), error: e)

@@ -65,6 +65,8 @@ public struct MeView: Sendable {
     public var canGroups: Bool
     public var canAudit: Bool
     public var canSettings: Bool
+    public var canIndex: Bool
+    public var canTasks: Bool
     public var mustChangePassword: Bool
 
     init(_ i: Identity) {
@@ -78,6 +80,8 @@ public struct MeView: Sendable {
         canGroups = i.can(.viewGroups)
         canAudit = i.can(.viewAudit)
         canSettings = i.can(.manageOrgs) && i.orgPath.ids.count == 1
+        canIndex = i.can(.viewIndex)
+        canTasks = i.can(.viewTasks)
         mustChangePassword = i.mustChangePassword
     }
 }

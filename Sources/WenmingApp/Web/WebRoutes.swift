@@ -22,6 +22,8 @@ struct WebRoutes: Sendable {
         OrgPages(s: s, web: self).register(on: r)
         UserPages(s: s, web: self).register(on: r)
         AdminPages(s: s, web: self).register(on: r)
+        EvaluationPages(s: s, web: self).register(on: r)
+        TaskPages(s: s, web: self).register(on: r)
     }
 
     // MARK: helpers shared by the page groups
@@ -48,6 +50,14 @@ struct WebRoutes: Sendable {
         var r = Response.redirect(to: to, type: .found)
         if let flash { r.setCookie(appCookie("wm_flash", FormEncoding.escape(flash), sameSite: .lax)) }
         return r
+    }
+
+    /// The spreadsheet uploaded in the form's `file` field, read as XLSX or CSV by its content.
+    func uploadedTable(_ ctx: AppContext) async throws -> Table {
+        guard let file = ctx.uploads.first(where: { $0.name == "file" }), !file.body.isEmpty else { throw AppError.badRequest("请选择要导入的文件") }
+        let maxMB = try await s.settings.current().uploadMaxMB
+        if file.body.count > maxMB * 1024 * 1024 { throw AppError.payloadTooLarge(Msg.uploadTooLarge(maxMB)) }
+        return try decodeTable(filename: file.filename, data: Data(file.body))
     }
 
     func query(_ req: Request) -> FormValues { FormValues(FormEncoding.decode(req.uri.query ?? "")) }
@@ -140,6 +150,15 @@ struct WebRoutes: Sendable {
         }
         var work: [WorkVM] = []
         if me.mustChangePassword { work.append(WorkVM(label: "修改初始密码", url: "/account", note: "管理员为您设置了临时密码，请尽快修改")) }
+        if me.can(.viewTasks) {
+            let c = try await s.tasks.statusCounts(actor: me)
+            if me.can(.workTasks), let n = c[.assigned], n > 0 { work.append(WorkVM(label: "认领任务（\(n) 项待认领）", url: "/tasks/mine", note: "责任分解表分给本单位的测评标准")) }
+            if me.can(.workTasks), let n = c[.claimed], n > 0 { work.append(WorkVM(label: "推进任务（\(n) 项进行中）", url: "/tasks/mine", note: "制定计划、报送进度")) }
+            if me.can(.assignTasks), let n = c[.adjustmentRequested], n > 0 {
+                work.append(WorkVM(label: "审批调整申请（\(n) 项）", url: "/tasks?status=adjustment_requested", note: "单位申请调整的责任分解"))
+            }
+            work.append(WorkVM(label: "回头望", url: "/tasks/lookback", note: "未认领、节点逾期、缺少进度报告的标准"))
+        }
         if me.can(.manageOrgs) { work.append(WorkVM(label: "维护组织架构", url: "/orgs/\(me.orgID)", note: "新建、移动、停用组织，导入导出")) }
         if me.can(.manageUsers) { work.append(WorkVM(label: "管理用户与账号", url: "/users", note: "新建账号、分配角色、重置密码")) }
         if me.can(.editUnitProfile) && !me.can(.manageOrgs) { work.append(WorkVM(label: "完善本单位信息", url: "/orgs/\(me.orgID)", note: "地址、联系人、电话")) }
@@ -212,4 +231,11 @@ struct WebRoutes: Sendable {
 /// Every cookie of the platform: HttpOnly, path /, SameSite as given, Secure when served over HTTPS.
 func appCookie(_ name: String, _ value: String, maxAge: Int? = nil, sameSite: Cookie.SameSite) -> Cookie {
     Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: AppContext.secureCookies, httpOnly: true, sameSite: sameSite)
+}
+
+/// Reads an uploaded spreadsheet (XLSX or CSV, told apart by content) into a table, with a Chinese error.
+func decodeTable(filename: String?, data: Data) throws -> Table {
+    do { return Table(rawRows: try TableFile.decode(filename: filename, data: data)) } catch let e as SpreadsheetError {
+        throw AppError.badRequest(e.description)
+    } catch { throw AppError.badRequest(Msg.uploadUnreadable) }
 }

@@ -34,10 +34,11 @@ public enum Role: String, CaseIterable, Sendable, Codable, Hashable {
     public var permissions: Set<Permission> {
         switch self {
         case .officeAdmin: Set(Permission.allCases)
-        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups]
-        case .liaison, .unitHead: [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups]
-        case .inspector, .supervisor: [.viewOrgs, .viewGroups]
-        case .gridWorker: [.viewOrgs]
+        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks]
+        case .liaison, .unitHead: [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks]
+        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents]
+        case .supervisor: [.viewOrgs, .viewGroups, .viewIndex]
+        case .gridWorker: [.viewOrgs, .viewIndex]
         case .volunteer, .citizen: []
         }
     }
@@ -68,4 +69,6 @@ public enum Permission: String, CaseIterable, Sendable {
     case viewUsers, manageUsers
     case viewGroups, manageGroups, manageAdoptions
     case viewAudit
+    case viewIndex, manageIndex, recordIncidents
+    case viewTasks, assignTasks, workTasks
 }

@@ -42,7 +42,10 @@ public struct ImportIssue: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum OrgImport {
-    public struct Column: Sendable { public let key: String; public let header: String; public let required: Bool }
+    public struct Column: Sendable {
+        public let key: String; public let header: String; public let required: Bool
+        public init(key: String, header: String, required: Bool) { self.key = key; self.header = header; self.required = required }
+    }
 
     /// The columns of the org sheet, in export order. Imports accept the Chinese header or the key.
     public static let columns: [Column] = [
@@ -73,11 +76,10 @@ public enum OrgImport {
         return String(s.dropFirst())
     }
 
-    /// Reads the rows of a table, checking headers and the shape of each cell.
-    public static func parse(_ table: Table, maxRows: Int) -> (rows: [OrgImportRow], issues: [ImportIssue]) {
+    /// Maps each header cell to a column key; reports unknown, duplicated and missing required columns.
+    public static func mapHeader(_ table: Table, columns: [Column]) -> (keyAt: [Int: String], issues: [ImportIssue]) {
         var issues: [ImportIssue] = []
-        if table.header.isEmpty { return ([], [ImportIssue(row: 0, column: "", message: Msg.emptyFile)]) }
-        // Map each header cell to a column key.
+        if table.header.isEmpty { return ([:], [ImportIssue(row: 0, column: "", message: Msg.emptyFile)]) }
         var keyAt: [Int: String] = [:]
         for (i, h) in table.header.enumerated() {
             let t = h.trimmingCharacters(in: .whitespaces)
@@ -94,7 +96,14 @@ public enum OrgImport {
         for c in columns where c.required && !keyAt.values.contains(c.key) {
             issues.append(ImportIssue(row: 0, column: c.header, message: Msg.missingColumn(c.header)))
         }
-        if !issues.isEmpty { return ([], issues) }
+        return (keyAt, issues)
+    }
+
+    /// Reads the rows of a table, checking headers and the shape of each cell.
+    public static func parse(_ table: Table, maxRows: Int) -> (rows: [OrgImportRow], issues: [ImportIssue]) {
+        let (keyAt, headerIssues) = mapHeader(table, columns: columns)
+        if !headerIssues.isEmpty { return ([], headerIssues) }
+        var issues: [ImportIssue] = []
         if table.rows.isEmpty { return ([], [ImportIssue(row: 0, column: "", message: Msg.noDataRows)]) }
         if table.rows.count > maxRows { return ([], [ImportIssue(row: 0, column: "", message: Msg.tooManyRows(maxRows))]) }
 

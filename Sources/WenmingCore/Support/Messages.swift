@@ -26,6 +26,23 @@ public enum Msg {
     public static func missingColumn(_ c: String) -> String { "缺少必需的列“\(c)”" }
     public static func unknownColumn(_ c: String) -> String { "无法识别的列“\(c)”" }
     public static func duplicateColumn(_ c: String) -> String { "列“\(c)”出现了两次" }
+    public static func unknownLevel(_ s: String) -> String { "层级须为 测评项目、测评内容 或 测评标准，而不是“\(s)”" }
+    public static func badScore(_ s: String) -> String { "分值须为不小于 0 的数，最多两位小数，而不是“\(s)”" }
+    public static func unknownMethod(_ s: String) -> String { "未知的测评方法“\(s)”（可用：\(CollectionMethod.allCases.map(\.label).joined(separator: "、"))）" }
+    public static func unknownCategory(_ s: String) -> String { "未知的点位类型“\(s)”（请先在“点位类型”中添加）" }
+    public static func unknownNature(_ s: String) -> String { "性质须为 定性 或 定量，而不是“\(s)”" }
+    public static let standardNeedsMethod = "测评标准至少要有一种测评方法"
+    public static let categoriesNeedField = "只有采用“实地考察”的测评标准才能填写适用点位"
+    public static func onlyStandards(_ col: String) -> String { "“\(col)”只能填在测评标准行上" }
+    public static func unknownUnit(_ c: String) -> String { "单位编码“\(c)”不存在、已停用或不在您的管辖范围内" }
+    public static let oneLead = "每条标准只能有一个牵头单位"
+    public static func badDate(_ s: String) -> String { "日期须写成 YYYY-MM-DD，例如 2026-12-31，而不是“\(s)”" }
+    public static func levelUnder(_ child: String, _ parent: String) -> String { "“\(child)”不能放在“\(parent)”之下" }
+    public static func needsParent(_ level: String) -> String { "“\(level)”必须填写上级编码" }
+    public static func unknownPenalty(_ s: String) -> String { "处罚须为 扣分、暂停评选 或 撤销称号，而不是“\(s)”" }
+    public static func badMonths(_ s: String) -> String { "暂停月数须为 1–120 的整数，而不是“\(s)”" }
+    public static func badYesNo(_ s: String) -> String { "只能填 是 或 否，而不是“\(s)”" }
+    public static func areaNameDiffers(_ code: String, _ name: String) -> String { "领域编码“\(code)”已对应领域“\(name)”" }
     public static let emptyFile = "文件是空的，没有表头"
     public static let noDataRows = "文件只有表头，没有数据行"
     public static func tooManyRows(_ n: Int) -> String { "一次最多导入 \(n) 行" }

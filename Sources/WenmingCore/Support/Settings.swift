@@ -12,6 +12,10 @@ public struct Settings: Sendable, Equatable, Codable {
     public var importMaxRows = 20_000
     public var pageSize = 50
     public var apiRequestsPerMinute = 600
+    /// Progress reports on claimed tasks: 0 weekly, 1 monthly.
+    public var progressReportMonthly = 0
+    /// Days after assignment before an unclaimed task counts as lagging.
+    public var claimGraceDays = 3
 
     public init() {}
 
@@ -33,7 +37,11 @@ public struct Settings: Sendable, Equatable, Codable {
         .init(key: "importMaxRows", label: "单次导入最多行数", range: 100...200_000),
         .init(key: "pageSize", label: "列表每页条数", range: 10...500),
         .init(key: "apiRequestsPerMinute", label: "每个令牌每分钟 API 请求上限", range: 10...1_000_000),
+        .init(key: "progressReportMonthly", label: "进度报告周期（0 = 每周，1 = 每月）", range: 0...1),
+        .init(key: "claimGraceDays", label: "任务分配后几天内须认领", range: 1...60),
     ]
+
+    public var reportCadence: ReportCadence { progressReportMonthly == 1 ? .monthly : .weekly }
 
     public subscript(key: String) -> Int? {
         get {
@@ -47,6 +55,8 @@ public struct Settings: Sendable, Equatable, Codable {
             case "importMaxRows": importMaxRows
             case "pageSize": pageSize
             case "apiRequestsPerMinute": apiRequestsPerMinute
+            case "progressReportMonthly": progressReportMonthly
+            case "claimGraceDays": claimGraceDays
             default: nil
             }
         }
@@ -62,6 +72,8 @@ public struct Settings: Sendable, Equatable, Codable {
             case "importMaxRows": importMaxRows = v
             case "pageSize": pageSize = v
             case "apiRequestsPerMinute": apiRequestsPerMinute = v
+            case "progressReportMonthly": progressReportMonthly = v
+            case "claimGraceDays": claimGraceDays = v
             default: break
             }
         }
