@@ -227,6 +227,9 @@ struct ResponsibilityTests {
             await #expect(throws: AppError.forbidden(Msg.forbidden)) { _ = try await env.s.tasks.act(c, action: .approveAdjustment, reason: "", actor: liaison) }
             await #expect(throws: AppError.forbidden(Msg.outOfScope)) { _ = try await env.s.tasks.get(c, actor: try await env.identity("dc_liaison")) }
             #expect(try await env.s.tasks.act(c, action: .rejectAdjustment, reason: "学校为责任主体", actor: admin) == .assigned)
+            // A claimed task whose adjustment is refused goes back to 已认领, not 待认领.
+            #expect(try await env.s.tasks.act(b, action: .requestAdjustment, reason: "人手不足", actor: liaison) == .adjustmentRequested)
+            #expect(try await env.s.tasks.act(b, action: .rejectAdjustment, reason: "请克服困难", actor: admin) == .claimed)
             #expect(try await env.s.tasks.act(c, action: .requestAdjustment, reason: "再次申请", actor: liaison) == .adjustmentRequested)
             #expect(try await env.s.tasks.act(c, action: .approveAdjustment, reason: "", actor: admin) == .withdrawn)
             let events = try await env.s.tasks.events(c, actor: admin).map(\.action)

@@ -118,13 +118,16 @@ enum IX {
 
     @Test func cellsAreTrimmed() {
         let (rows, issues, _) = IX.plan([
-            [" P1 ", "", " 测评项目 ", " 项目\n", " ", " 2.5 ", "", "", "", "", "", "", " 李四 ", ""],
+            [" P1 ", "", " 测评项目 ", " 项目\n", " ", " 2.5 ", "", "", "", "", "", "", "", ""],
+            [" C1 ", " P1", "测评内容 ", "内容", "", "2.5", "", "", "", "", "", "", "", ""],
+            ["S1", "C1 ", "测评标准", "标准", "", " 2.5 ", " 材料审核 ", "", " 定性 ", "", "", "", " 李四 ", " 2026-12-31 "],
         ])
         #expect(issues.isEmpty)
         #expect(rows.first?.node.code == "P1")
         #expect(rows.first?.node.title == "项目")
         #expect(rows.first?.node.score == Score(hundredths: 250))
-        #expect(rows.first?.person == "李四")
+        #expect(rows.last?.person == "李四")
+        #expect(rows.last?.deadline == "2026-12-31")
     }
 
     @Test func leapDayDeadlineIsValid() {
@@ -335,11 +338,10 @@ enum IX {
             IX.row("C1", "P1", "测评内容", "重复", "x"),
         ])
         #expect(rows.isEmpty)
-        // P1 is skipped for its level, so C1 (row 3) names a parent that is not there.
+        // P1 is refused for its level; C1 (row 3) is not also told that its parent is missing.
         #expect(issues.map(\.description) == [
             "第 2 行“完成时限”列：" + Msg.badDate("2026-02-30"),
             "第 2 行“适用点位”列：" + Msg.unknownCategory("火星"),
-            "第 3 行“上级编码”列：" + Msg.parentNotFound("P1"),
             "第 4 行“层级”列：" + Msg.unknownLevel("测评层"),
             "第 5 行“分值”列：" + Msg.badScore("x"),
             "第 5 行“编码”列：" + Msg.duplicateCode("C1", firstRow: 3),
@@ -538,5 +540,20 @@ enum IX {
         #expect(items.filter { $0.penalty == .suspend }.allSatisfy { ($0.months ?? 0) > 0 })
         #expect(items.first == NegativeItem(areaCode: "N01", areaName: "安全生产", code: "N01-01", title: "发生重大及以上生产安全责任事故",
                                             penalty: .revoke, points: nil, months: nil, veto: true))
+    }
+}
+
+@Suite struct IndexImportStandardOnlyColumnsTests {
+    /// 责任人 and 完成时限 belong to standards, like the unit columns: on other rows they would be dropped silently.
+    @Test func personAndDeadlineOnlyOnStandards() {
+        let (_, issues, _) = IX.plan([
+            IX.row("P1", "", "测评项目", "项目", "1", person: "张三"),
+            IX.row("C1", "P1", "测评内容", "内容", "1", deadline: "2026-12-31"),
+            IX.row("S1", "C1", "测评标准", "标准", "1", methods: "材料审核"),
+        ])
+        #expect(issues.map(\.description) == [
+            "第 2 行“责任人”列：" + Msg.onlyStandards("责任人"),
+            "第 3 行“完成时限”列：" + Msg.onlyStandards("完成时限"),
+        ])
     }
 }

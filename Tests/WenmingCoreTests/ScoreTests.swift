@@ -49,13 +49,10 @@ import Testing
         #expect(Score(text)?.hundredths == hundredths, "Score(\"\(text)\")")
     }
 
-    /// A negative number whose whole part is "-0" passes the `whole >= 0` check (Int("-0") == 0) and
-    /// comes back positive; a leading "+" is accepted too. The rule says "not negative, nil for anything else".
+    /// Signs are refused: "-0.5" must not come back as 0.5, nor "+1" as 1.
     @Test(arguments: ["-0.5", "-0.05", "-0", "+1", "+2.5"])
     func signedTextIsRefused(text: String) {
-        withKnownIssue("Score(\"\(text)\") should be nil: Int() accepts a sign, and -0.x parses as +0.x") {
-            #expect(Score(text) == nil)
-        }
+        #expect(Score(text) == nil)
     }
 }
 

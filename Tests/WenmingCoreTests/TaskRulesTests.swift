@@ -41,6 +41,9 @@ enum TT {
     @Test(arguments: TaskStatus.allCases, TaskAction.allCases)
     func next(status: TaskStatus, action: TaskAction) {
         #expect(TaskFlow.next(status, action) == Self.allowed[status]?[action])
+        // Only a rejected adjustment depends on whether the unit had claimed the task before asking.
+        let expectedIfClaimed = (status, action) == (.adjustmentRequested, .rejectAdjustment) ? .claimed : Self.allowed[status]?[action]
+        #expect(TaskFlow.next(status, action, wasClaimed: true) == expectedIfClaimed)
     }
 
     @Test func tableCoversEveryStatusAndHasSevenTransitions() {

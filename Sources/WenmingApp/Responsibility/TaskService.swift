@@ -298,7 +298,7 @@ public struct TaskService: Sendable {
         return try await db.write { tx in
             let t = try await Self.visible(tx, id: id, actor: actor)
             if let p = TaskFlow.problem(t.a.taskStatus, action, reason: reason) { throw AppError.conflict(p) }
-            let to = TaskFlow.next(t.a.taskStatus, action)!
+            let to = TaskFlow.next(t.a.taskStatus, action, wasClaimed: t.a.claimedAt != nil)!
             if action == .complete {
                 let open = try await tx.raw("SELECT COUNT(*) AS n FROM milestones WHERE assignment_id = \(bind: id) AND done_on IS NULL").first()!.decode(column: "n", as: Int.self)
                 if open > 0 { throw AppError.conflict("还有 \(open) 个节点未完成，不能报告完成") }

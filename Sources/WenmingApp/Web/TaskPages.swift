@@ -11,7 +11,8 @@ struct TaskPages: Sendable {
     func register(on r: Router<AppContext>) {
         r.get("/tasks") { req, ctx in try await table(req, ctx, print: false) }
         r.get("/tasks/print") { req, ctx in try await table(req, ctx, print: true) }
-        r.get("/tasks/export.xlsx") { req, ctx in try await export(req, ctx) }
+        r.get("/tasks/export.xlsx") { req, ctx in try await export(req, ctx, xlsx: true) }
+        r.get("/tasks/export.csv") { req, ctx in try await export(req, ctx, xlsx: false) }
         r.post("/tasks/assign") { req, ctx in try await assign(req, ctx) }
         r.post("/tasks/bulk") { req, ctx in try await bulk(req, ctx) }
         r.get("/tasks/mine") { req, ctx in try await mine(req, ctx) }
@@ -45,6 +46,15 @@ struct TaskPages: Sendable {
     }
 
     func tableView(_ req: Request, _ me: Identity, _ q: FormValues) async throws -> TableView {
+        var q = q
+        // The filter form names a unit by its code; links carry its id.
+        let unitCode = q.trimmed("unitCode")
+        if !unitCode.isEmpty {
+            guard let u = try await s.db.read({ try await OrgService.fetch($0, code: unitCode) }) else {
+                throw AppError.badRequest("单位编码“\(unitCode)”不存在")
+            }
+            q.values["unit"] = [String(u.id)]
+        }
         let f = filter(q)
         let (sys, rows) = try await s.tasks.table(f, actor: me)
         let systems = try await s.index.systems(actor: me)
@@ -86,9 +96,9 @@ struct TaskPages: Sendable {
         }
     }
 
-    func export(_ req: Request, _ ctx: AppContext) async throws -> Response {
+    func export(_ req: Request, _ ctx: AppContext, xlsx: Bool) async throws -> Response {
         let me = try ctx.requireIdentity()
-        return try fileResponse(rows: try await s.tasks.tableRows(filter(web.query(req)), actor: me), name: "责任分解表", xlsx: true, sheet: "责任分解表")
+        return try fileResponse(rows: try await s.tasks.tableRows(filter(web.query(req)), actor: me), name: "责任分解表", xlsx: xlsx, sheet: "责任分解表")
     }
 
     func assign(_ req: Request, _ ctx: AppContext) async throws -> Response {

@@ -45,12 +45,16 @@ public enum IndexImport {
 
         var rows: [IndexImportRow] = []
         var firstRow: [String: Int] = [:]
+        // Codes of every row, including rows refused for other reasons, so their children are not also told
+        // that their parent is missing.
+        var seenCodes = Set<String>()
         for (idx, cells) in table.rows.enumerated() {
             let rowNo = table.rowNumbers[idx]
             var v: [String: String] = [:]
             for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmingCharacters(in: .whitespacesAndNewlines)) }
             func issue(_ key: String, _ m: String) { issues.append(ImportIssue(row: rowNo, column: h(key), message: m)) }
             let code = v["code"] ?? ""
+            seenCodes.insert(code)
             if let p = OrgRules.validateCode(code) { issue("code", p) }
             else if let f = firstRow[code] { issue("code", Msg.duplicateCode(code, firstRow: f)) }
             else { firstRow[code] = rowNo }
@@ -83,6 +87,10 @@ public enum IndexImport {
             }
             if lead.count > 1 { issue("lead", Msg.oneLead) }
             let deadline = v["deadline"] ?? ""
+            if level != .standard {
+                if !(v["person"] ?? "").isEmpty { issue("person", Msg.onlyStandards(h("person"))) }
+                if !deadline.isEmpty { issue("deadline", Msg.onlyStandards(h("deadline"))) }
+            }
             if !deadline.isEmpty && !CivilDate.isValid(deadline) { issue("deadline", Msg.badDate(deadline)) }
             let parent = (v["parent_code"] ?? "").isEmpty ? nil : v["parent_code"]
             rows.append(IndexImportRow(rowNumber: rowNo,
@@ -95,7 +103,10 @@ public enum IndexImport {
         for r in rows {
             let n = r.node
             if let pc = n.parentCode {
-                guard let p = byCode[pc] else { issues.append(.init(row: r.rowNumber, column: h("parent_code"), message: Msg.parentNotFound(pc))); continue }
+                guard let p = byCode[pc] else {
+                    if !seenCodes.contains(pc) { issues.append(.init(row: r.rowNumber, column: h("parent_code"), message: Msg.parentNotFound(pc))) }
+                    continue
+                }
                 if n.level.parentLevel != p.node.level {
                     issues.append(.init(row: r.rowNumber, column: h("parent_code"), message: Msg.levelUnder(n.level.label, p.node.level.label)))
                 }

@@ -10,7 +10,8 @@ public struct Score: Hashable, Comparable, Sendable, Codable, CustomStringConver
         let t = text.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty, t.count <= 12 else { return nil }
         let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = Int(parts[0]), whole >= 0, parts[0].allSatisfy(\.isASCII) else { return nil }
+        // Digits only: no sign (Int() would accept "-0" and "+1").
+        guard !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let whole = Int(parts[0]) else { return nil }
         var frac = 0
         if parts.count == 2 {
             let f = parts[1]

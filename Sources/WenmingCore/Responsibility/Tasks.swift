@@ -55,12 +55,13 @@ public enum TaskAction: String, CaseIterable, Sendable, Codable {
 
 public enum TaskFlow {
     /// The status after `action`, or nil when the action is not allowed from `status`.
-    public static func next(_ status: TaskStatus, _ action: TaskAction) -> TaskStatus? {
+    /// A rejected adjustment returns the task to where it was: 已认领 when the unit had claimed it, else 待认领.
+    public static func next(_ status: TaskStatus, _ action: TaskAction, wasClaimed: Bool = false) -> TaskStatus? {
         switch (status, action) {
         case (.assigned, .claim): .claimed
         case (.assigned, .requestAdjustment), (.claimed, .requestAdjustment): .adjustmentRequested
         case (.adjustmentRequested, .approveAdjustment): .withdrawn
-        case (.adjustmentRequested, .rejectAdjustment): .assigned
+        case (.adjustmentRequested, .rejectAdjustment): wasClaimed ? .claimed : .assigned
         case (.claimed, .complete): .completed
         case (.completed, .reopen): .claimed
         default: nil
