@@ -253,6 +253,13 @@ struct ResponsibilityTests {
             let t = tasks.first { $0.standard.code == "P03-01-01" }!.a.id
             _ = try await env.s.tasks.act(t, action: .claim, reason: "", actor: liaison)
             await #expect(throws: AppError.self) { try await env.s.tasks.addMilestone(t, title: "排查", due: "2027-01-31", actor: liaison) }  // after the deadline
+            await #expect(throws: AppError.validation(["due": "节点日期不能早于今天"])) { try await env.s.tasks.addMilestone(t, title: "排查", due: "2026-01-05", actor: liaison) }
+            // A refused step shows the task page again with the message.
+            let sl = try await env.session("school_liaison")
+            let refused = try await client.execute(uri: "/tasks/\(t)/milestones", method: .post, headers: formHeaders(sl),
+                                                   body: form([("_csrf", sl.csrf), ("title", "排查"), ("due", "2026-13-01")]))
+            #expect(refused.status == .badRequest)
+            #expect(String(buffer: refused.body).contains("工作计划与节点") && String(buffer: refused.body).contains("YYYY-MM-DD"))
             try await env.s.tasks.addMilestone(t, title: "完成排查", due: "2026-11-30", actor: liaison)
             let s = try await env.session("school_liaison")
             let bad = try await env.upload(client, s, uri: "/tasks/\(t)/reports", fields: [("body", "已完成排查")], files: [("files", "photo.png", Data("not an image".utf8))])

@@ -107,9 +107,11 @@ public enum DemoLoader {
         }
         if !groups.isEmpty {
             let projects = try await s.index.nodes(system: n.systemID, actor: admin).filter { $0.indexLevel == .project }
+            // Deadlines two months from the day the demo is loaded, so the demo starts on time.
+            let deadline = TaskHealth.day(s.clock.now().addingTimeInterval(61 * 86_400), Fmt.zone)
             for (i, p) in projects.enumerated() {
                 _ = try await s.tasks.bulkAssign(system: n.systemID, selection: .project(p.code), target: .workingGroup(groups[(i * 2) % groups.count]),
-                                                 person: "", deadline: "2026-10-31", actor: admin)
+                                                 person: "", deadline: deadline, actor: admin)
             }
         }
         return true

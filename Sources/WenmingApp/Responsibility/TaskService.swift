@@ -342,6 +342,7 @@ public struct TaskService: Sendable {
         if t.isEmpty || t.count > 200 { throw AppError.validation(["title": Msg.requiredField("节点名称")]) }
         if !CivilDate.isValid(due) { throw AppError.validation(["due": Msg.badDate(due)]) }
         let now = clock.now()
+        if due < TaskHealth.day(now, tz) { throw AppError.validation(["due": "节点日期不能早于今天"]) }
         try await db.write { tx in
             let task = try await Self.visible(tx, id: id, actor: actor)
             guard task.a.taskStatus == .claimed else { throw AppError.conflict("任务认领后才能制定计划") }

@@ -169,6 +169,27 @@ struct TaskPages: Sendable {
     func show(_ req: Request, _ ctx: AppContext) async throws -> Response {
         let me = try ctx.requireIdentity()
         let id = try web.id(ctx)
+        return try web.render(ctx, req, "tasks/show", title: "任务", data: try await showView(id, me))
+    }
+
+    /// Runs a step on a task; when the step is refused the task page is shown again with the message,
+    /// so nothing the user typed is lost from view.
+    func onTask(_ req: Request, _ ctx: AppContext, _ step: (Identity, Int64) async throws -> String) async throws -> Response {
+        let me = try ctx.requireIdentity()
+        let id = try web.id(ctx)
+        do {
+            let flash = try await step(me, id)
+            return web.redirect("/tasks/\(id)", flash: flash)
+        } catch let e as AppError {
+            switch e {
+            case .validation, .badRequest, .conflict, .payloadTooLarge:
+                return try web.render(ctx, req, "tasks/show", title: "任务", data: try await showView(id, me), error: e.message, status: e.status)
+            default: throw e
+            }
+        }
+    }
+
+    func showView(_ id: Int64, _ me: Identity) async throws -> ShowView {
         let t = try await s.tasks.get(id, actor: me)
         let settings = try await s.settings.current()
         let today = TaskHealth.day(s.clock.now(), Fmt.zone)
@@ -193,22 +214,22 @@ struct TaskPages: Sendable {
             actions: (unitActions + officeActions).map { ActionVM(action: $0.rawValue, label: $0.label, needsReason: $0.needsReason) },
             canWork: me.can(.workTasks), claimed: t.a.taskStatus == .claimed, period: settings.reportCadence.period(of: s.clock.now(), in: Fmt.zone),
             cadence: settings.reportCadence.label, lag: lag.map(\.description), accept: ".jpg,.jpeg,.png,.webp,.heic,.pdf,.docx,.xlsx", maxMB: settings.uploadMaxMB)
-        return try web.render(ctx, req, "tasks/show", title: "任务：\(t.standard.code)", data: data)
+        return data
     }
 
     func act(_ req: Request, _ ctx: AppContext) async throws -> Response {
-        let me = try ctx.requireIdentity()
-        let id = try web.id(ctx)
-        guard let action = TaskAction(rawValue: ctx.form["action"]) else { throw AppError.badRequest(Msg.malformedRequest) }
-        let to = try await s.tasks.act(id, action: action, reason: ctx.form.trimmed("reason"), actor: me)
-        return web.redirect("/tasks/\(id)", flash: "已\(action.label)，当前状态：\(to.label)")
+        try await onTask(req, ctx) { me, id in
+            guard let action = TaskAction(rawValue: ctx.form["action"]) else { throw AppError.badRequest(Msg.malformedRequest) }
+            let to = try await s.tasks.act(id, action: action, reason: ctx.form.trimmed("reason"), actor: me)
+            return "已\(action.label)，当前状态：\(to.label)"
+        }
     }
 
     func addMilestone(_ req: Request, _ ctx: AppContext) async throws -> Response {
-        let me = try ctx.requireIdentity()
-        let id = try web.id(ctx)
-        try await s.tasks.addMilestone(id, title: ctx.form.trimmed("title"), due: ctx.form.trimmed("due"), actor: me)
-        return web.redirect("/tasks/\(id)", flash: "已增加计划节点")
+        try await onTask(req, ctx) { me, id in
+            try await s.tasks.addMilestone(id, title: ctx.form.trimmed("title"), due: ctx.form.trimmed("due"), actor: me)
+            return "已增加计划节点"
+        }
     }
 
     func milestoneDone(_ req: Request, _ ctx: AppContext) async throws -> Response {
@@ -218,11 +239,11 @@ struct TaskPages: Sendable {
     }
 
     func report(_ req: Request, _ ctx: AppContext) async throws -> Response {
-        let me = try ctx.requireIdentity()
-        let id = try web.id(ctx)
-        let files = ctx.uploads.filter { $0.name == "files" && !$0.body.isEmpty }.map { TaskService.Upload(filename: $0.filename ?? "附件", bytes: $0.body) }
-        let period = try await s.tasks.submitReport(id, body: ctx.form.trimmed("body"), files: files, actor: me)
-        return web.redirect("/tasks/\(id)", flash: "已报送 \(period) 进度")
+        try await onTask(req, ctx) { me, id in
+            let files = ctx.uploads.filter { $0.name == "files" && !$0.body.isEmpty }.map { TaskService.Upload(filename: $0.filename ?? "附件", bytes: $0.body) }
+            let period = try await s.tasks.submitReport(id, body: ctx.form.trimmed("body"), files: files, actor: me)
+            return "已报送 \(period) 进度"
+        }
     }
 
     func file(_ req: Request, _ ctx: AppContext) async throws -> Response {
