@@ -138,7 +138,7 @@ import Testing
         let expectations: [(String, Role, String)] = [
             ("admin", .officeAdmin, "QC"), ("leader", .leader, "QC"), ("supervisor", .supervisor, "QC"),
             ("citizen", .citizen, "QC"), ("mh_admin", .officeAdmin, mh.code), ("mh_liaison", .liaison, mh.code),
-            ("cgj_liaison", .liaison, cgj.code), ("inspector", .inspector, office.code),
+            ("cgj_liaison", .liaison, cgj.code), ("inspector", .inspector, "QC"),
             ("dj_liaison", .liaison, second.code),
         ]
         for (name, role, code) in expectations {

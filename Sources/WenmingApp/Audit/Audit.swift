@@ -57,10 +57,14 @@ public enum Audit {
         "import": "导入", "login": "登录", "login_failed": "登录失败", "logout": "退出", "password_change": "修改密码",
         "password_reset": "重置密码", "token_create": "创建令牌", "token_revoke": "吊销令牌", "member_add": "添加成员",
         "member_remove": "移除成员", "adoption_end": "结束包保", "settings": "修改设置", "demo_load": "载入演示数据",
+        "assign": "分解任务", "claim": "认领", "request_adjustment": "申请调整", "approve_adjustment": "同意调整",
+        "reject_adjustment": "驳回调整", "complete": "报告完成", "reopen": "退回重办", "report": "报送进度", "withdraw": "撤销",
     ]
     public static let entityLabels: [String: String] = [
         "org": "组织", "user": "用户", "session": "会话", "api_token": "API 令牌", "group_member": "工作组成员",
         "adoption": "包保关系", "settings": "系统设置", "system": "系统",
+        "index_system": "测评体系", "index_node": "测评体系节点", "point_category": "点位类型", "negative_item": "负面清单",
+        "negative_incident": "负面清单事件", "campaign": "创建周期", "assignment": "责任分解", "milestone": "计划节点",
     ]
 
     /// Entries inside the actor's scope, newest first.

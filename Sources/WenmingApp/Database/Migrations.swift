@@ -276,6 +276,17 @@ public enum Migrations {
             }
             return s.map { expand($0, engine) }
         },
+        Migration(id: "0003_assignment_events_append_only") { engine in
+            switch engine {
+            case .sqlite:
+                [
+                    "CREATE TRIGGER assignment_events_no_update BEFORE UPDATE ON assignment_events BEGIN SELECT RAISE(ABORT, 'assignment_events is append-only'); END",
+                    "CREATE TRIGGER assignment_events_no_delete BEFORE DELETE ON assignment_events BEGIN SELECT RAISE(ABORT, 'assignment_events is append-only'); END",
+                ]
+            case .postgres:
+                ["CREATE TRIGGER assignment_events_append_only BEFORE UPDATE OR DELETE ON assignment_events FOR EACH ROW EXECUTE FUNCTION audit_append_only()"]
+            }
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

@@ -203,7 +203,9 @@ public struct IndexService: Sendable {
                 let oldNodes = try await Self.nodes(tx, system: pred)
                 let oldStd = oldNodes.filter { $0.indexLevel == .standard }
                 let oldCode = Dictionary(uniqueKeysWithValues: oldNodes.map { ($0.id, $0.code) })
-                let old = try await tx.raw("SELECT a.node_id, a.org_id, a.role, a.person, a.deadline FROM assignments a JOIN index_nodes n ON n.id = a.node_id WHERE n.system_id = \(bind: pred) AND a.status <> 'withdrawn'").all().map {
+                // The new edition replaces the old one: its tasks leave 我的任务 and 回头望.
+                try await tx.raw("UPDATE index_systems SET active = 0 WHERE id = \(bind: pred)").run()
+                let old = try await tx.raw("SELECT a.node_id, a.org_id, a.role, a.person, a.deadline FROM assignments a JOIN index_nodes n ON n.id = a.node_id JOIN orgs o ON o.id = a.org_id WHERE n.system_id = \(bind: pred) AND a.status <> 'withdrawn' AND o.active = 1").all().map {
                     CarriedAssignment(standardCode: oldCode[try $0.decode(column: "node_id", as: Int64.self)] ?? "", unitID: try $0.decode(column: "org_id", as: Int64.self),
                                       role: AssignmentRole(rawValue: try $0.decode(column: "role", as: String.self)) ?? .responsible,
                                       person: try $0.decode(column: "person", as: String.self), deadline: try $0.decode(column: "deadline", as: String.self))
@@ -226,12 +228,17 @@ public struct IndexService: Sendable {
     }
 
     /// The system as a table in the import format, including its decomposition: export → import is exact.
+    /// The decomposition columns hold only the units inside the actor's scope (none without `viewTasks`).
     public func exportRows(system: Int64, actor: Identity) async throws -> [[String]] {
         try actor.require(.viewIndex)
+        let (lo, hi) = actor.can(.viewTasks) ? scopeRange(actor.orgPath) : ("~", "~")
         return try await db.read { db in
             let nodes = try await Self.nodes(db, system: system)
             let codes = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.code) })
-            let asg = try await db.raw("SELECT a.node_id, a.role, a.person, a.deadline, o.code FROM assignments a JOIN orgs o ON o.id = a.org_id JOIN index_nodes n ON n.id = a.node_id WHERE n.system_id = \(bind: system) AND a.status <> 'withdrawn' ORDER BY o.code").all()
+            let asg = try await db.raw("""
+                SELECT a.node_id, a.role, a.person, a.deadline, o.code FROM assignments a JOIN orgs o ON o.id = a.org_id JOIN index_nodes n ON n.id = a.node_id
+                WHERE n.system_id = \(bind: system) AND a.status <> 'withdrawn' AND o.path >= \(bind: lo) AND o.path < \(bind: hi) ORDER BY o.code
+                """).all()
             var byNode: [Int64: [(AssignmentRole, String, String, String)]] = [:]
             for a in asg {
                 byNode[try a.decode(column: "node_id", as: Int64.self), default: []].append((

@@ -125,7 +125,7 @@ public struct NegativeService: Sendable {
     }
 
     public func withdrawIncident(_ id: Int64, reason: String, actor: Identity) async throws {
-        try actor.require(.manageIndex)
+        try IndexService.requireCityAdmin(actor)
         let r = reason.trimmingCharacters(in: .whitespaces)
         if r.isEmpty { throw AppError.validation(["reason": Msg.requiredField("撤销理由")]) }
         let now = clock.now()

@@ -189,7 +189,8 @@ public struct TaskService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         return try await db.read { db in
             let systems = try await IndexService.systems(db)
-            guard let sys = systems.first(where: { $0.id == f.system }) ?? systems.first(where: { $0.active != 0 }) else { throw AppError.notFound }
+            // Without a choice: the most recently imported system still in force.
+            guard let sys = systems.first(where: { $0.id == f.system }) ?? systems.filter({ $0.active != 0 }).max(by: { $0.id < $1.id }) else { throw AppError.notFound }
             let nodes = try await IndexService.nodes(db, system: sys.id)
             let byID = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
             var units: Set<Int64>?
@@ -269,8 +270,9 @@ public struct TaskService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         let ids = try await db.read { db in
             try await db.raw("""
-                SELECT a.id FROM assignments a JOIN orgs o ON o.id = a.org_id
-                WHERE o.path >= \(bind: lo) AND o.path < \(bind: hi) AND a.status <> 'withdrawn' ORDER BY a.deadline, a.id LIMIT 2000
+                SELECT a.id FROM assignments a JOIN orgs o ON o.id = a.org_id JOIN index_nodes n ON n.id = a.node_id
+                JOIN index_systems s ON s.id = n.system_id
+                WHERE o.path >= \(bind: lo) AND o.path < \(bind: hi) AND a.status <> 'withdrawn' AND s.active = 1 ORDER BY a.deadline, a.id LIMIT 2000
                 """).all().map { try $0.decode(column: "id", as: Int64.self) }
         }
         var out: [TaskView] = []
@@ -303,12 +305,14 @@ public struct TaskService: Sendable {
                 let open = try await tx.raw("SELECT COUNT(*) AS n FROM milestones WHERE assignment_id = \(bind: id) AND done_on IS NULL").first()!.decode(column: "n", as: Int.self)
                 if open > 0 { throw AppError.conflict("还有 \(open) 个节点未完成，不能报告完成") }
             }
-            try await tx.raw("""
+            let updated = try await tx.raw("""
                 UPDATE assignments SET status = \(bind: to.rawValue), updated_at = \(bind: now.epoch),
                   claimed_at = \(bind: action == .claim ? now.epoch : t.a.claimedAt),
                   completed_at = \(bind: action == .complete ? now.epoch : (to == .completed ? t.a.completedAt : nil))
-                WHERE id = \(bind: id) AND status = \(bind: t.a.status)
-                """).run()
+                WHERE id = \(bind: id) AND status = \(bind: t.a.status) RETURNING id
+                """).first()
+            // The status guard makes a concurrent second step on the same task update nothing.
+            if updated == nil { throw AppError.conflict("该任务刚被他人处理过，请刷新后重试") }
             try await Self.event(tx, id, actor: actor, action: action.rawValue, from: t.a.taskStatus, to: to, reason: reason, now: now)
             try await Audit.record(tx, actor: actor, action: action.rawValue, entity: "assignment", entityID: id,
                                    summary: "“\(t.unit.name)”对标准 \(t.standard.code)：\(action.label)\(reason.isEmpty ? "" : "（\(reason)）")",
@@ -391,18 +395,23 @@ public struct TaskService: Sendable {
         }
     }
 
-    /// Files the transaction refers to are written first; if the transaction fails they are removed again.
-    func store(_ files: [(Upload, FileKind)]) throws -> [(Upload, FileKind, String, String)] {
+    /// Files the transaction refers to are written first (named by their SHA-256, so identical files are
+    /// stored once); `created` lists the ones this call wrote, for removal when the transaction fails.
+    func store(_ files: [(Upload, FileKind)]) throws -> (stored: [(Upload, FileKind, String, String)], created: [URL]) {
         var out: [(Upload, FileKind, String, String)] = []
+        var created: [URL] = []
         for (f, k) in files {
             let hash = SHA256.hash(data: f.bytes).map { String(format: "%02x", $0) }.joined()
             let rel = "files/\(hash.prefix(2))/\(hash).\(k.rawValue)"
             let url = URL(fileURLWithPath: dataDir).appendingPathComponent(rel)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: url.path) { try Data(f.bytes).write(to: url, options: .atomic) }
+            if !FileManager.default.fileExists(atPath: url.path) {
+                try Data(f.bytes).write(to: url, options: .atomic)
+                created.append(url)
+            }
             out.append((f, k, hash, rel))
         }
-        return out
+        return (out, created)
     }
 
     /// The unit files the progress report of the current period (one per period; a second one replaces the text).
@@ -415,8 +424,17 @@ public struct TaskService: Sendable {
         let cadence = try await settings.current().reportCadence
         let now = clock.now()
         let period = cadence.period(of: now, in: tz)
-        let stored = try store(checked)
-        return try await db.write { tx in
+        let (stored, created) = try store(checked)
+        do {
+            return try await writeReport(id, text: text, period: period, stored: stored, actor: actor, now: now)
+        } catch {
+            for url in created { try? FileManager.default.removeItem(at: url) }
+            throw error
+        }
+    }
+
+    func writeReport(_ id: Int64, text: String, period: String, stored: [(Upload, FileKind, String, String)], actor: Identity, now: Date) async throws -> String {
+        try await db.write { tx in
             let task = try await Self.visible(tx, id: id, actor: actor)
             guard task.a.taskStatus == .claimed else { throw AppError.conflict("任务认领后、完成前才能报送进度") }
             let existing = try await tx.raw("SELECT id FROM progress_reports WHERE assignment_id = \(bind: id) AND period = \(bind: period)").first()

@@ -42,7 +42,7 @@ struct EvaluationPages: Sendable {
             let (_, phases, _) = try await s.negative.campaign(c.id, actor: me)
             rows.append(CampaignVM(id: c.id, name: c.name, start: c.startDate, end: c.endDate, phase: CampaignRules.phase(on: today, phases)?.label))
         }
-        return try web.render(ctx, req, "evaluation/campaigns", title: "创建周期", data: CampaignsView(rows: rows, canManage: me.can(.manageIndex)))
+        return try web.render(ctx, req, "evaluation/campaigns", title: "创建周期", data: CampaignsView(rows: rows, canManage: me.can(.manageIndex) && me.orgPath.ids.count == 1))
     }
 
     struct PhaseVM: Sendable { var key: String; var label: String; var start: String; var end: String }
@@ -53,7 +53,7 @@ struct EvaluationPages: Sendable {
         let me = try ctx.requireIdentity()
         let systems = try await s.index.systems(actor: me)
         var form = CampaignForm(id: id, name: "", start: "", end: "", notes: "", phases: CampaignPhase.allCases.map { PhaseVM(key: $0.rawValue, label: $0.label, start: "", end: "") },
-                                systems: systems.map { SystemOption(id: $0.id, label: "\($0.name)（\($0.edition)）", checked: false) }, canManage: me.can(.manageIndex))
+                                systems: systems.map { SystemOption(id: $0.id, label: "\($0.name)（\($0.edition)）", checked: false) }, canManage: me.can(.manageIndex) && me.orgPath.ids.count == 1)
         if let id {
             let (c, phases, chosen) = try await s.negative.campaign(id, actor: me)
             form.name = c.name; form.start = c.startDate; form.end = c.endDate; form.notes = c.notes

@@ -42,16 +42,16 @@ struct TaskPages: Sendable {
         var rows: [RowVM]; var count: Int; var unassigned: Int?
         var systems: [Option]; var projects: [Option]; var groups: [Option]; var statuses: [Option]; var methods: [Option]; var roles: [Option]
         var bulkProjects: [Option]; var bulkGroups: [Option]
-        var unit: String?; var query: String; var canAssign: Bool; var printedAt: String
+        var unit: String?; var unitCode: String; var query: String; var canAssign: Bool; var printedAt: String
     }
 
     func tableView(_ req: Request, _ me: Identity, _ q: FormValues) async throws -> TableView {
         var q = q
         // The filter form names a unit by its code; links carry its id.
-        let unitCode = q.trimmed("unitCode")
-        if !unitCode.isEmpty {
-            guard let u = try await s.db.read({ try await OrgService.fetch($0, code: unitCode) }) else {
-                throw AppError.badRequest("单位编码“\(unitCode)”不存在")
+        let askedCode = q.trimmed("unitCode")
+        if !askedCode.isEmpty {
+            guard let u = try await s.db.read({ try await OrgService.fetch($0, code: askedCode) }) else {
+                throw AppError.badRequest("单位编码“\(askedCode)”不存在")
             }
             q.values["unit"] = [String(u.id)]
         }
@@ -71,7 +71,12 @@ struct TaskPages: Sendable {
         }
         let query = FormEncoding.encode([("system", String(sys.id)), ("unit", q["unit"]), ("group", q["group"]), ("project", q["project"]), ("status", q["status"])].filter { !$0.1.isEmpty })
         var unitName: String?
-        if let u = f.unitID { unitName = try await s.orgs.get(u, actor: me).name }
+        var unitCode = ""
+        if let u = f.unitID {
+            let org = try await s.orgs.get(u, actor: me)
+            unitName = org.name
+            unitCode = org.code
+        }
         return TableView(
             systemID: sys.id, systemName: "\(sys.name)（\(sys.edition)）", sample: sys.isSample != 0, rows: vms, count: vms.count,
             unassigned: vms.contains(where: \.unassigned) ? vms.filter(\.unassigned).count : nil,
@@ -83,7 +88,7 @@ struct TaskPages: Sendable {
             roles: AssignmentRole.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == .responsible) },
             bulkProjects: nodes.filter { $0.indexLevel == .project }.map { Option(value: $0.code, label: "\($0.code) \($0.title)", selected: false) },
             bulkGroups: [Option(value: "", label: "（不按工作组，分解给左边填写的单位）", selected: true)] + groups.map { Option(value: String($0.id), label: $0.name, selected: false) },
-            unit: unitName, query: query, canAssign: me.can(.assignTasks), printedAt: Fmt.dateTime(s.clock.now().epoch))
+            unit: unitName, unitCode: unitCode, query: query, canAssign: me.can(.assignTasks), printedAt: Fmt.dateTime(s.clock.now().epoch))
     }
 
     func table(_ req: Request, _ ctx: AppContext, print: Bool) async throws -> Response {
@@ -172,8 +177,8 @@ struct TaskPages: Sendable {
         return try web.render(ctx, req, "tasks/show", title: "任务", data: try await showView(id, me))
     }
 
-    /// Runs a step on a task; when the step is refused the task page is shown again with the message,
-    /// so nothing the user typed is lost from view.
+    /// Runs a step on a task; when the step is refused the task page is shown again with the message
+    /// (instead of a bare error page). The form fields come back empty.
     func onTask(_ req: Request, _ ctx: AppContext, _ step: (Identity, Int64) async throws -> String) async throws -> Response {
         let me = try ctx.requireIdentity()
         let id = try web.id(ctx)

@@ -775,7 +775,7 @@ extension DemoCity {
             user("cgj_liaison", .liaison, dept["cgj"]!)
             user("school_liaison", .liaison, school)
             user("school_head", .unitHead, school)
-            user("inspector", .inspector, Self.office)
+            user("inspector", .inspector, Self.city)
             user("supervisor", .supervisor, Self.city)
             user("volunteer", .volunteer, firstCommunity.code)
             user("citizen", .citizen, Self.city)
