@@ -286,7 +286,11 @@ public struct TaskService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         return try await db.read { db in
             var out: [TaskStatus: Int] = [:]
-            for r in try await db.raw("SELECT a.status, COUNT(*) AS n FROM assignments a JOIN orgs o ON o.id = a.org_id WHERE o.path >= \(bind: lo) AND o.path < \(bind: hi) GROUP BY a.status").all() {
+            for r in try await db.raw("""
+                SELECT a.status, COUNT(*) AS n FROM assignments a JOIN orgs o ON o.id = a.org_id JOIN index_nodes n ON n.id = a.node_id
+                JOIN index_systems s ON s.id = n.system_id
+                WHERE o.path >= \(bind: lo) AND o.path < \(bind: hi) AND s.active = 1 GROUP BY a.status
+                """).all() {
                 if let s = TaskStatus(rawValue: try r.decode(column: "status", as: String.self)) { out[s] = try r.decode(column: "n", as: Int.self) }
             }
             return out

@@ -90,7 +90,7 @@ struct EvaluationPages: Sendable {
 
     // MARK: index systems
 
-    struct SystemVM: Sendable { var id: Int64; var code: String; var name: String; var edition: String; var total: String; var prerequisite: String?; var sample: Bool; var predecessor: String? }
+    struct SystemVM: Sendable { var id: Int64; var code: String; var name: String; var edition: String; var total: String; var prerequisite: String?; var sample: Bool; var predecessor: String?; var retired: Bool = false }
     struct SystemsView: Sendable { var rows: [SystemVM]; var canManage: Bool; var predecessors: [Option]; var columns: [String]; var methods: String; var result: ImportResultVM? }
     struct ImportResultVM: Sendable { var systemID: Int64; var nodes: Int; var assignments: Int; var carried: Int; var unassigned: [String]; var dropped: [String] }
 
@@ -106,7 +106,8 @@ struct EvaluationPages: Sendable {
         return SystemsView(
             rows: systems.map { SystemVM(id: $0.id, code: $0.code, name: $0.name, edition: $0.edition,
                                          total: $0.totalScore.map { Score(hundredths: $0).description } ?? "—",
-                                         prerequisite: Self.prerequisiteText($0), sample: $0.isSample != 0, predecessor: $0.predecessorId.flatMap { names[$0] }) },
+                                         prerequisite: Self.prerequisiteText($0), sample: $0.isSample != 0, predecessor: $0.predecessorId.flatMap { names[$0] },
+                                         retired: $0.active == 0) },
             canManage: me.can(.manageIndex) && me.orgPath.ids.count == 1,
             predecessors: [Option(value: "", label: "（无，全新体系）", selected: true)] + systems.map { Option(value: String($0.id), label: names[$0.id]!, selected: false) },
             columns: IndexImport.columns.map { $0.header + ($0.required ? "（必填）" : "") },
