@@ -235,9 +235,13 @@ struct ResponsibilityTests {
             let events = try await env.s.tasks.events(c, actor: admin).map(\.action)
             #expect(events == ["assign", "request_adjustment", "reject_adjustment", "request_adjustment", "approve_adjustment"])
             #expect(try await env.s.tasks.mine(actor: liaison).count == 2)
+            // The office takes back an assignment made in error, with a reason; the unit cannot.
+            await #expect(throws: AppError.forbidden(Msg.forbidden)) { _ = try await env.s.tasks.act(a, action: .revoke, reason: "分错了", actor: liaison) }
+            #expect(try await env.s.tasks.act(a, action: .revoke, reason: "分解有误，改由教育局承担", actor: admin) == .withdrawn)
+            #expect(try await env.s.tasks.mine(actor: liaison).count == 1)
             // Through the page: the task page offers exactly the unit's next actions.
             let s = try await env.session("school_liaison")
-            let page = String(buffer: try await client.execute(uri: "/tasks/\(a)", method: .get, headers: s.headers).body)
+            let page = String(buffer: try await client.execute(uri: "/tasks/\(b)", method: .get, headers: s.headers).body)
             #expect(page.contains(">申请调整</button>") && !page.contains(">认领</button>"))
         }
     }

@@ -31,8 +31,8 @@ enum TT {
 @Suite struct TaskFlowTests {
     /// Every allowed transition; every pair not listed must be refused.
     static let allowed: [TaskStatus: [TaskAction: TaskStatus]] = [
-        .assigned: [.claim: .claimed, .requestAdjustment: .adjustmentRequested],
-        .claimed: [.requestAdjustment: .adjustmentRequested, .complete: .completed],
+        .assigned: [.claim: .claimed, .requestAdjustment: .adjustmentRequested, .revoke: .withdrawn],
+        .claimed: [.requestAdjustment: .adjustmentRequested, .complete: .completed, .revoke: .withdrawn],
         .adjustmentRequested: [.approveAdjustment: .withdrawn, .rejectAdjustment: .assigned],
         .withdrawn: [:],
         .completed: [.reopen: .claimed],
@@ -46,11 +46,11 @@ enum TT {
         #expect(TaskFlow.next(status, action, wasClaimed: true) == expectedIfClaimed)
     }
 
-    @Test func tableCoversEveryStatusAndHasSevenTransitions() {
+    @Test func tableCoversEveryStatusAndHasNineTransitions() {
         #expect(Set(Self.allowed.keys) == Set(TaskStatus.allCases))
-        #expect(Self.allowed.values.map(\.count).reduce(0, +) == 7)
+        #expect(Self.allowed.values.map(\.count).reduce(0, +) == 9)
         let count = TaskStatus.allCases.flatMap { s in TaskAction.allCases.compactMap { TaskFlow.next(s, $0) } }.count
-        #expect(count == 7)
+        #expect(count == 9)
     }
 
     @Test(arguments: TaskStatus.allCases, TaskAction.allCases)
@@ -73,6 +73,8 @@ enum TT {
         (.claimed, .requestAdjustment, "“申请调整”须填写理由"),
         (.adjustmentRequested, .rejectAdjustment, "“驳回调整”须填写理由"),
         (.completed, .reopen, "“退回重办”须填写理由"),
+        (.assigned, .revoke, "“撤回分解”须填写理由"),
+        (.claimed, .revoke, "“撤回分解”须填写理由"),
     ]
 
     @Test(arguments: needReason)
@@ -96,15 +98,15 @@ enum TT {
     }
 
     @Test func flags() {
-        #expect(TaskAction.allCases.filter(\.byOffice) == [.approveAdjustment, .rejectAdjustment, .reopen])
-        #expect(TaskAction.allCases.filter(\.needsReason) == [.requestAdjustment, .rejectAdjustment, .reopen])
+        #expect(TaskAction.allCases.filter(\.byOffice) == [.approveAdjustment, .rejectAdjustment, .reopen, .revoke])
+        #expect(TaskAction.allCases.filter(\.needsReason) == [.requestAdjustment, .rejectAdjustment, .reopen, .revoke])
         #expect(TaskStatus.adjustmentRequested.rawValue == "adjustment_requested")
         #expect(TaskAction(rawValue: "request_adjustment") == .requestAdjustment)
     }
 
     static let actionTable: [(TaskStatus, [TaskAction], [TaskAction])] = [   // status, unit's, office's
-        (.assigned, [.claim, .requestAdjustment], []),
-        (.claimed, [.requestAdjustment, .complete], []),
+        (.assigned, [.claim, .requestAdjustment], [.revoke]),
+        (.claimed, [.requestAdjustment, .complete], [.revoke]),
         (.adjustmentRequested, [], [.approveAdjustment, .rejectAdjustment]),
         (.withdrawn, [], []),
         (.completed, [], [.reopen]),

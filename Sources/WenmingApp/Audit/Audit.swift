@@ -58,7 +58,7 @@ public enum Audit {
         "password_reset": "重置密码", "token_create": "创建令牌", "token_revoke": "吊销令牌", "member_add": "添加成员",
         "member_remove": "移除成员", "adoption_end": "结束包保", "settings": "修改设置", "demo_load": "载入演示数据",
         "assign": "分解任务", "claim": "认领", "request_adjustment": "申请调整", "approve_adjustment": "同意调整",
-        "reject_adjustment": "驳回调整", "complete": "报告完成", "reopen": "退回重办", "report": "报送进度", "withdraw": "撤销",
+        "reject_adjustment": "驳回调整", "complete": "报告完成", "reopen": "退回重办", "revoke": "撤回分解", "report": "报送进度", "withdraw": "撤销",
     ]
     public static let entityLabels: [String: String] = [
         "org": "组织", "user": "用户", "session": "会话", "api_token": "API 令牌", "group_member": "工作组成员",

@@ -35,6 +35,8 @@ public enum TaskStatus: String, CaseIterable, Sendable, Codable {
 public enum TaskAction: String, CaseIterable, Sendable, Codable {
     case claim, requestAdjustment = "request_adjustment", approveAdjustment = "approve_adjustment"
     case rejectAdjustment = "reject_adjustment", complete, reopen
+    /// The office takes back an assignment made in error (the unit has not finished it).
+    case revoke
 
     public var label: String {
         switch self {
@@ -44,13 +46,14 @@ public enum TaskAction: String, CaseIterable, Sendable, Codable {
         case .rejectAdjustment: "驳回调整"
         case .complete: "报告完成"
         case .reopen: "退回重办"
+        case .revoke: "撤回分解"
         }
     }
 
     /// Whether the action is the unit's (liaison/head) or the office's.
-    public var byOffice: Bool { [.approveAdjustment, .rejectAdjustment, .reopen].contains(self) }
+    public var byOffice: Bool { [.approveAdjustment, .rejectAdjustment, .reopen, .revoke].contains(self) }
     /// Actions that must say why.
-    public var needsReason: Bool { [.requestAdjustment, .rejectAdjustment, .reopen].contains(self) }
+    public var needsReason: Bool { [.requestAdjustment, .rejectAdjustment, .reopen, .revoke].contains(self) }
 }
 
 public enum TaskFlow {
@@ -64,6 +67,7 @@ public enum TaskFlow {
         case (.adjustmentRequested, .rejectAdjustment): wasClaimed ? .claimed : .assigned
         case (.claimed, .complete): .completed
         case (.completed, .reopen): .claimed
+        case (.assigned, .revoke), (.claimed, .revoke): .withdrawn
         default: nil
         }
     }
