@@ -46,6 +46,12 @@ struct APIHandler: APIProtocol {
         return .created(.init(body: .json(.init(token: token, user: Self.me(me)))))
     }
 
+    /// The page asked for, clamped; the page size defaults to the office's setting.
+    func window(page: Int?, pageSize: Int?) async throws -> PageWindow {
+        let defaultSize = try await s.settings.current().pageSize
+        return PageWindow(page: page ?? 1, pageSize: pageSize ?? defaultSize)
+    }
+
     static func me(_ i: Identity) -> Components.Schemas.Me {
         .init(id: i.userID, username: i.username, displayName: i.displayName, role: .init(rawValue: i.role.rawValue)!,
               roleLabel: i.role.label, orgId: i.orgID, orgName: i.orgName, scopePath: i.orgPath.description,
@@ -69,10 +75,8 @@ struct APIHandler: APIProtocol {
         q.kind = input.query.kind.flatMap { OrgKind(rawValue: $0.rawValue) }
         q.under = input.query.under
         q.includeInactive = input.query.includeInactive ?? false
-        let defaultSize = try await s.settings.current().pageSize
-        let w = PageWindow(page: input.query.page ?? 1, pageSize: input.query.pageSize ?? defaultSize)
-        q.page = w.page
-        q.pageSize = w.pageSize
+        let w = try await window(page: input.query.page, pageSize: input.query.pageSize)
+        (q.page, q.pageSize) = (w.page, w.pageSize)
         let (rows, total) = try await s.orgs.search(q, actor: me)
         return .ok(.init(body: .json(.init(items: rows.map(Self.org), total: total, page: q.page, pageSize: q.pageSize))))
     }
@@ -151,10 +155,8 @@ struct APIHandler: APIProtocol {
         q.text = input.query.q ?? ""
         q.role = input.query.role.flatMap { Role(rawValue: $0.rawValue) }
         q.orgID = input.query.org
-        let defaultSize = try await s.settings.current().pageSize
-        let w = PageWindow(page: input.query.page ?? 1, pageSize: input.query.pageSize ?? defaultSize)
-        q.page = w.page
-        q.pageSize = w.pageSize
+        let w = try await window(page: input.query.page, pageSize: input.query.pageSize)
+        (q.page, q.pageSize) = (w.page, w.pageSize)
         let (rows, total) = try await s.users.list(q, actor: me)
         return .ok(.init(body: .json(.init(items: rows.map(Self.user), total: total, page: q.page, pageSize: q.pageSize))))
     }
