@@ -44,6 +44,7 @@ public struct Services: Sendable {
     public let index: IndexService
     public let negative: NegativeService
     public let tasks: TaskService
+    public let cases: CaseService
     public let views: Views
 
     public init(config: AppConfig, db: Database, clock: any Clock = SystemClock()) async throws {
@@ -59,6 +60,7 @@ public struct Services: Sendable {
         index = IndexService(db: db, clock: clock)
         negative = NegativeService(db: db, clock: clock)
         tasks = TaskService(db: db, clock: clock, settings: settings, dataDir: config.dataDir, tz: Fmt.zone)
+        cases = CaseService(db: db, clock: clock, settings: settings, files: FileStore(dataDir: config.dataDir, settings: settings))
         views = try await Views(directory: config.resourcesDir + "/Resources/Templates")
     }
 }

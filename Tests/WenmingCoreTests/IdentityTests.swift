@@ -132,9 +132,9 @@ import Testing
     }
 
     @Test(arguments: [Role.citizen, .volunteer])
-    func publicRolesHaveNoPermission(role: Role) {
-        #expect(role.permissions.isEmpty)
-        for p in Permission.allCases { #expect(!role.can(p), "\(role) \(p)") }
+    func publicRolesMayOnlyReportCases(role: Role) {
+        #expect(role.permissions == [.reportCases])
+        for p in Permission.allCases where p != .reportCases { #expect(!role.can(p), "\(role) \(p)") }
     }
 
     @Test func leaderIsReadOnly() {
@@ -144,18 +144,19 @@ import Testing
         }
         for p: Permission in [.viewOrgs, .viewUsers, .viewGroups, .exportOrgs] { #expect(leader.can(p), "leader \(p)") }
         #expect(leader.permissions.allSatisfy { $0.rawValue.hasPrefix("view") || $0.rawValue.hasPrefix("export") })
+        #expect(leader.can(.viewCases) && !leader.can(.reportCases) && !leader.can(.manageCases))
     }
 
     @Test(arguments: [
         (Role.officeAdmin, Set(Permission.allCases)),
-        (.leader, [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks]),
-        (.liaison, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks]),
-        (.unitHead, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks]),
-        (.inspector, [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents]),
-        (.supervisor, [.viewOrgs, .viewGroups, .viewIndex]),
-        (.gridWorker, [.viewOrgs, .viewIndex]),
-        (.volunteer, []),
-        (.citizen, []),
+        (.leader, [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases]),
+        (.liaison, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases]),
+        (.unitHead, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases]),
+        (.inspector, [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases]),
+        (.supervisor, [.viewOrgs, .viewGroups, .viewIndex, .reportCases]),
+        (.gridWorker, [.viewOrgs, .viewIndex, .reportCases, .viewCases]),
+        (.volunteer, [.reportCases]),
+        (.citizen, [.reportCases]),
     ] as [(Role, Set<Permission>)])
     func permissionTable(role: Role, expected: Set<Permission>) {
         #expect(role.permissions == expected)
@@ -164,7 +165,7 @@ import Testing
 
     @Test func onlyTheOfficeAdminManagesImportsOrAudits() {
         let powerful: [Permission] = [.manageOrgs, .manageUsers, .manageGroups, .manageAdoptions, .importOrgs, .viewAudit,
-                                      .manageIndex, .assignTasks]
+                                      .manageIndex, .assignTasks, .manageCases]
         for r in Role.allCases where r != .officeAdmin {
             for p in powerful { #expect(!r.can(p), "\(r) \(p)") }
         }

@@ -287,6 +287,102 @@ public enum Migrations {
                 ["CREATE TRIGGER assignment_events_append_only BEFORE UPDATE OR DELETE ON assignment_events FOR EACH ROW EXECUTE FUNCTION audit_append_only()"]
             }
         },
+        Migration(id: "0004_cases") { engine in
+            var s = [
+                """
+                CREATE TABLE case_types (
+                  code TEXT PRIMARY KEY, name TEXT NOT NULL, department_code TEXT NOT NULL DEFAULT '',
+                  rule TEXT NOT NULL, urgent_rule TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, sort INTEGER NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE TABLE holidays (day TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL DEFAULT '')",
+                "CREATE TABLE sequences (name TEXT PRIMARY KEY, last BIGINT NOT NULL)",
+                """
+                CREATE TABLE cases (
+                  id {PK}, number TEXT NOT NULL UNIQUE, source TEXT NOT NULL, type_code TEXT NOT NULL REFERENCES case_types(code),
+                  description TEXT NOT NULL, address TEXT NOT NULL DEFAULT '', lat_e6 BIGINT, lng_e6 BIGINT,
+                  territory_id BIGINT NOT NULL REFERENCES orgs(id), territory_path {PATH} NOT NULL,
+                  unit_id BIGINT REFERENCES orgs(id), unit_path {PATH}, route_via TEXT NOT NULL DEFAULT '',
+                  standard_id BIGINT REFERENCES index_nodes(id), point_id BIGINT,
+                  urgency TEXT NOT NULL, rule TEXT NOT NULL, state TEXT NOT NULL,
+                  reporter_id BIGINT REFERENCES users(id), reporter_name TEXT NOT NULL DEFAULT '',
+                  reported_at BIGINT NOT NULL, dispatch_due_at BIGINT, registered_at BIGINT, dispatched_at BIGINT, deadline_at BIGINT,
+                  fed_back_at BIGINT, closed_at BIGINT, paused_at BIGINT, paused_seconds BIGINT NOT NULL DEFAULT 0,
+                  was_deferred INTEGER NOT NULL DEFAULT 0, rework_count INTEGER NOT NULL DEFAULT 0, closed_on_time INTEGER,
+                  escalation INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX cases_unit_state ON cases(unit_id, state, id)",
+                "CREATE INDEX cases_state_deadline ON cases(state, deadline_at)",
+                "CREATE INDEX cases_territory ON cases(territory_path, id)",
+                "CREATE INDEX cases_unit_path ON cases(unit_path, id)",
+                "CREATE INDEX cases_reported ON cases(reported_at)",
+                "CREATE INDEX cases_dispatched ON cases(dispatched_at)",
+                "CREATE INDEX cases_reporter ON cases(reporter_id, id)",
+                """
+                CREATE TABLE case_pauses (
+                  id {PK}, case_id BIGINT NOT NULL REFERENCES cases(id), started_at BIGINT NOT NULL, ended_at BIGINT
+                )
+                """,
+                "CREATE INDEX case_pauses_case ON case_pauses(case_id)",
+                """
+                CREATE TABLE case_events (
+                  id {PK}, case_id BIGINT NOT NULL REFERENCES cases(id), at BIGINT NOT NULL, actor_id BIGINT, actor_name TEXT NOT NULL,
+                  action TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+                  unit_id BIGINT, ip TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX case_events_case ON case_events(case_id, id)",
+                """
+                CREATE TABLE case_counts (
+                  territory_id BIGINT NOT NULL, unit_id BIGINT NOT NULL, state TEXT NOT NULL,
+                  territory_path {PATH} NOT NULL, unit_path {PATH} NOT NULL, n BIGINT NOT NULL,
+                  PRIMARY KEY (territory_id, unit_id, state)
+                )
+                """,
+                """
+                CREATE TABLE supervision_notices (
+                  id {PK}, number TEXT NOT NULL UNIQUE, case_id BIGINT NOT NULL REFERENCES cases(id), unit_id BIGINT NOT NULL REFERENCES orgs(id),
+                  unit_path {PATH} NOT NULL, level INTEGER NOT NULL, overdue_minutes BIGINT NOT NULL, issued_at BIGINT NOT NULL,
+                  summons_id BIGINT, UNIQUE (case_id, level)
+                )
+                """,
+                "CREATE INDEX notices_unit ON supervision_notices(unit_id, id)",
+                "CREATE INDEX notices_issued ON supervision_notices(issued_at)",
+                """
+                CREATE TABLE summonses (
+                  id {PK}, unit_id BIGINT NOT NULL REFERENCES orgs(id), unit_path {PATH} NOT NULL, head_name TEXT NOT NULL,
+                  reason TEXT NOT NULL, issued_at BIGINT NOT NULL, held_at BIGINT, note TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX summonses_unit ON summonses(unit_id)",
+                """
+                CREATE TABLE black_plaques (
+                  period TEXT PRIMARY KEY, unit_id BIGINT NOT NULL REFERENCES orgs(id), reds INTEGER NOT NULL, yellows INTEGER NOT NULL,
+                  whites INTEGER NOT NULL, overdue_open INTEGER NOT NULL, decided_at BIGINT NOT NULL, decided_by BIGINT
+                )
+                """,
+                "ALTER TABLE attachments ADD COLUMN phase TEXT NOT NULL DEFAULT ''",
+            ]
+            switch engine {
+            case .sqlite:
+                s += [
+                    "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END",
+                    "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END",
+                    "CREATE TRIGGER black_plaques_no_update BEFORE UPDATE ON black_plaques BEGIN SELECT RAISE(ABORT, 'black_plaques is append-only'); END",
+                ]
+            case .postgres:
+                s += [
+                    "CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+                    "CREATE TRIGGER black_plaques_append_only BEFORE UPDATE OR DELETE ON black_plaques FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+                ]
+            }
+            for (i, t) in CaseTaxonomy.defaults.enumerated() {
+                func q(_ v: String) -> String { "'" + v.replacingOccurrences(of: "'", with: "''") + "'" }
+                s.append("INSERT INTO case_types (code, name, department_code, rule, urgent_rule, active, sort) VALUES (\(q(t.code)), \(q(t.name)), \(q(t.departmentCode)), \(q(t.rule.code)), \(q(t.urgentRule.code)), 1, \(i + 1))")
+            }
+            return s.map { expand($0, engine) }
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

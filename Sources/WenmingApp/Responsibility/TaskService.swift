@@ -385,38 +385,7 @@ public struct TaskService: Sendable {
         }
     }
 
-    public struct Upload: Sendable { public var filename: String; public var bytes: [UInt8]; public init(filename: String, bytes: [UInt8]) { self.filename = filename; self.bytes = bytes } }
-
-    /// Files are checked by content and size before anything is written.
-    func checkUploads(_ files: [Upload]) async throws -> [(Upload, FileKind)] {
-        let maxMB = try await settings.current().uploadMaxMB
-        return try files.map { f in
-            if f.bytes.count > maxMB * 1024 * 1024 { throw AppError.payloadTooLarge(Msg.uploadTooLarge(maxMB)) }
-            guard let k = FileKind.sniff(f.bytes, filename: f.filename) else {
-                throw AppError.badRequest("“\(f.filename)”不是允许的文件类型（\(FileKind.allowedDescription)）")
-            }
-            return (f, k)
-        }
-    }
-
-    /// Files the transaction refers to are written first (named by their SHA-256, so identical files are
-    /// stored once); `created` lists the ones this call wrote, for removal when the transaction fails.
-    func store(_ files: [(Upload, FileKind)]) throws -> (stored: [(Upload, FileKind, String, String)], created: [URL]) {
-        var out: [(Upload, FileKind, String, String)] = []
-        var created: [URL] = []
-        for (f, k) in files {
-            let hash = SHA256.hash(data: f.bytes).map { String(format: "%02x", $0) }.joined()
-            let rel = "files/\(hash.prefix(2))/\(hash).\(k.rawValue)"
-            let url = URL(fileURLWithPath: dataDir).appendingPathComponent(rel)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: url.path) {
-                try Data(f.bytes).write(to: url, options: .atomic)
-                created.append(url)
-            }
-            out.append((f, k, hash, rel))
-        }
-        return (out, created)
-    }
+    var files: FileStore { FileStore(dataDir: dataDir, settings: settings) }
 
     /// The unit files the progress report of the current period (one per period; a second one replaces the text).
     public func submitReport(_ id: Int64, body: String, files: [Upload], actor: Identity) async throws -> String {
@@ -424,20 +393,16 @@ public struct TaskService: Sendable {
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { throw AppError.validation(["body": Msg.requiredField("进度情况")]) }
         if text.count > 2000 { throw AppError.validation(["body": "进度情况不能超过 2000 字"]) }
-        let checked = try await checkUploads(files)
+        let checked = try await self.files.check(files)
         let cadence = try await settings.current().reportCadence
         let now = clock.now()
         let period = cadence.period(of: now, in: tz)
-        let (stored, created) = try store(checked)
-        do {
-            return try await writeReport(id, text: text, period: period, stored: stored, actor: actor, now: now)
-        } catch {
-            for url in created { try? FileManager.default.removeItem(at: url) }
-            throw error
+        return try await self.files.withStored(checked) { stored in
+            try await writeReport(id, text: text, period: period, stored: stored, actor: actor, now: now)
         }
     }
 
-    func writeReport(_ id: Int64, text: String, period: String, stored: [(Upload, FileKind, String, String)], actor: Identity, now: Date) async throws -> String {
+    func writeReport(_ id: Int64, text: String, period: String, stored: [FileStore.Stored], actor: Identity, now: Date) async throws -> String {
         try await db.write { tx in
             let task = try await Self.visible(tx, id: id, actor: actor)
             guard task.a.taskStatus == .claimed else { throw AppError.conflict("任务认领后、完成前才能报送进度") }
@@ -449,12 +414,8 @@ public struct TaskService: Sendable {
             } else {
                 reportID = try await tx.raw("INSERT INTO progress_reports (assignment_id, period, body, submitted_at, submitted_by) VALUES (\(bind: id), \(bind: period), \(bind: text), \(bind: now.epoch), \(bind: actor.userID)) RETURNING id").first()!.decode(column: "id", as: Int64.self)
             }
-            for (f, k, hash, rel) in stored {
-                try await tx.raw("""
-                    INSERT INTO attachments (owner_kind, owner_id, org_id, filename, content_type, size, sha256, stored_path, uploaded_by, created_at)
-                    VALUES ('report', \(bind: reportID), \(bind: task.unit.id), \(bind: String(f.filename.prefix(200))), \(bind: k.contentType),
-                            \(bind: f.bytes.count), \(bind: hash), \(bind: rel), \(bind: actor.userID), \(bind: now.epoch))
-                    """).run()
+            for f in stored {
+                try await FileStore.attach(tx, f, ownerKind: "report", ownerID: reportID, orgID: task.unit.id, phase: "", actor: actor, now: now)
             }
             try await Audit.record(tx, actor: actor, action: "report", entity: "assignment", entityID: id,
                                    summary: "“\(task.unit.name)”报送标准 \(task.standard.code) 的 \(period) 进度（附件 \(stored.count) 个）",
@@ -477,7 +438,7 @@ public struct TaskService: Sendable {
         guard let a = try await db.read({ try await $0.raw("SELECT * FROM attachments WHERE id = \(bind: id)").first() })?.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
         guard let org = try await db.read({ try await OrgService.fetch($0, id: a.orgId) }) else { throw AppError.notFound }
         try actor.requireScope(org.orgPath)
-        guard let data = FileManager.default.contents(atPath: URL(fileURLWithPath: dataDir).appendingPathComponent(a.storedPath).path) else { throw AppError.notFound }
+        guard let data = files.read(a.storedPath) else { throw AppError.notFound }
         return (a, data)
     }
 

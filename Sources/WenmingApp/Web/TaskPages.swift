@@ -245,7 +245,7 @@ struct TaskPages: Sendable {
 
     func report(_ req: Request, _ ctx: AppContext) async throws -> Response {
         try await onTask(req, ctx) { me, id in
-            let files = ctx.uploads.filter { $0.name == "files" && !$0.body.isEmpty }.map { TaskService.Upload(filename: $0.filename ?? "附件", bytes: $0.body) }
+            let files = ctx.uploads.filter { $0.name == "files" && !$0.body.isEmpty }.map { Upload(filename: $0.filename ?? "附件", bytes: $0.body) }
             let period = try await s.tasks.submitReport(id, body: ctx.form.trimmed("body"), files: files, actor: me)
             return "已报送 \(period) 进度"
         }

@@ -34,12 +34,13 @@ public enum Role: String, CaseIterable, Sendable, Codable, Hashable {
     public var permissions: Set<Permission> {
         switch self {
         case .officeAdmin: Set(Permission.allCases)
-        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks]
-        case .liaison, .unitHead: [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks]
-        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents]
-        case .supervisor: [.viewOrgs, .viewGroups, .viewIndex]
-        case .gridWorker: [.viewOrgs, .viewIndex]
-        case .volunteer, .citizen: []
+        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases]
+        case .liaison, .unitHead: [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks,
+                                   .reportCases, .viewCases, .handleCases]
+        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases]
+        case .supervisor: [.viewOrgs, .viewGroups, .viewIndex, .reportCases]
+        case .gridWorker: [.viewOrgs, .viewIndex, .reportCases, .viewCases]
+        case .volunteer, .citizen: [.reportCases]
         }
     }
 
@@ -71,4 +72,7 @@ public enum Permission: String, CaseIterable, Sendable {
     case viewAudit
     case viewIndex, manageIndex, recordIncidents
     case viewTasks, assignTasks, workTasks
+    /// Cases (问题整改): report one; see those in scope; act for the responsible unit; verify on site
+    /// (核查); run the office's steps (立案, 派遣, 缓办, 转办, settings of the loop).
+    case reportCases, viewCases, handleCases, verifyCases, manageCases
 }

@@ -16,8 +16,26 @@ public struct Settings: Sendable, Equatable, Codable {
     public var progressReportMonthly = 0
     /// Days after assignment before an unclaimed task counts as lagging.
     public var claimGraceDays = 3
+    /// Urgent cases must be dispatched within this many minutes of being reported.
+    public var urgentDispatchMinutes = 30
+    /// Overdue working days before a white / yellow / red supervision notice (督办单); white 0 = as soon as overdue.
+    public var escalationWhiteDays = 0
+    public var escalationYellowDays = 1
+    public var escalationRedDays = 3
+    /// Red notices in a row for one unit before its head is summoned (约谈).
+    public var summonsRedCount = 3
+    /// How often the server looks for overdue cases (minutes).
+    public var escalationSweepMinutes = 5
+    /// Photos per case step (report, feedback).
+    public var casePhotosMax = 6
 
     public init() {}
+
+    /// The escalation thresholds in working minutes of `calendar`.
+    public func escalationPolicy(minutesPerDay: Int) -> EscalationPolicy {
+        EscalationPolicy(white: max(1, escalationWhiteDays * minutesPerDay), yellow: max(1, escalationYellowDays * minutesPerDay),
+                         red: max(1, escalationRedDays * minutesPerDay), redsForSummons: summonsRedCount)
+    }
 
     public var loginThrottle: LoginThrottle {
         LoginThrottle(maxFailures: loginMaxFailures, window: TimeInterval(loginWindowMinutes * 60),
@@ -39,6 +57,13 @@ public struct Settings: Sendable, Equatable, Codable {
         .init(key: "apiRequestsPerMinute", label: "每个令牌每分钟 API 请求上限", range: 10...1_000_000),
         .init(key: "progressReportMonthly", label: "进度报告周期（0 = 每周，1 = 每月）", range: 0...1),
         .init(key: "claimGraceDays", label: "任务分配后几天内须认领", range: 1...60),
+        .init(key: "urgentDispatchMinutes", label: "紧急案卷须在上报后几分钟内派遣", range: 5...1440),
+        .init(key: "escalationWhiteDays", label: "超期几个工作日发白色督办单（0 = 一超期即发）", range: 0...60),
+        .init(key: "escalationYellowDays", label: "超期几个工作日发黄色督办单", range: 0...60),
+        .init(key: "escalationRedDays", label: "超期几个工作日发红色督办单", range: 0...60),
+        .init(key: "summonsRedCount", label: "同一单位连续几张红色督办单后约谈负责人", range: 1...20),
+        .init(key: "escalationSweepMinutes", label: "每隔几分钟检查一次超期案卷", range: 1...1440),
+        .init(key: "casePhotosMax", label: "每次上报或反馈最多几张照片", range: 1...20),
     ]
 
     public var reportCadence: ReportCadence { progressReportMonthly == 1 ? .monthly : .weekly }
@@ -57,6 +82,13 @@ public struct Settings: Sendable, Equatable, Codable {
             case "apiRequestsPerMinute": apiRequestsPerMinute
             case "progressReportMonthly": progressReportMonthly
             case "claimGraceDays": claimGraceDays
+            case "urgentDispatchMinutes": urgentDispatchMinutes
+            case "escalationWhiteDays": escalationWhiteDays
+            case "escalationYellowDays": escalationYellowDays
+            case "escalationRedDays": escalationRedDays
+            case "summonsRedCount": summonsRedCount
+            case "escalationSweepMinutes": escalationSweepMinutes
+            case "casePhotosMax": casePhotosMax
             default: nil
             }
         }
@@ -74,6 +106,13 @@ public struct Settings: Sendable, Equatable, Codable {
             case "apiRequestsPerMinute": apiRequestsPerMinute = v
             case "progressReportMonthly": progressReportMonthly = v
             case "claimGraceDays": claimGraceDays = v
+            case "urgentDispatchMinutes": urgentDispatchMinutes = v
+            case "escalationWhiteDays": escalationWhiteDays = v
+            case "escalationYellowDays": escalationYellowDays = v
+            case "escalationRedDays": escalationRedDays = v
+            case "summonsRedCount": summonsRedCount = v
+            case "escalationSweepMinutes": escalationSweepMinutes = v
+            case "casePhotosMax": casePhotosMax = v
             default: break
             }
         }
@@ -89,6 +128,9 @@ public struct Settings: Sendable, Equatable, Codable {
                 continue
             }
             self[k] = v
+        }
+        if problems.isEmpty && !(escalationWhiteDays <= escalationYellowDays && escalationYellowDays <= escalationRedDays) {
+            problems["escalationYellowDays"] = "督办单阈值须满足：白色 ≤ 黄色 ≤ 红色"
         }
         return problems
     }

@@ -1,0 +1,609 @@
+import Foundation
+import SQLKit
+import WenmingCore
+
+public struct CaseRow: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var number: String
+    public var source: String
+    public var typeCode: String
+    public var description: String
+    public var address: String
+    public var latE6: Int64?
+    public var lngE6: Int64?
+    public var territoryId: Int64
+    public var territoryPath: String
+    public var unitId: Int64?
+    public var unitPath: String?
+    public var routeVia: String
+    public var standardId: Int64?
+    public var pointId: Int64?
+    public var urgency: String
+    public var rule: String
+    public var state: String
+    public var reporterId: Int64?
+    public var reporterName: String
+    public var reportedAt: Int64
+    public var dispatchDueAt: Int64?
+    public var registeredAt: Int64?
+    public var dispatchedAt: Int64?
+    public var deadlineAt: Int64?
+    public var fedBackAt: Int64?
+    public var closedAt: Int64?
+    public var pausedAt: Int64?
+    public var pausedSeconds: Int64
+    public var wasDeferred: Int
+    public var reworkCount: Int
+    public var closedOnTime: Int?
+    public var escalation: Int
+    public var updatedAt: Int64
+
+    public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
+    public var caseSource: CaseSource { CaseSource(rawValue: source) ?? .inspection }
+    public var caseUrgency: CaseUrgency { CaseUrgency(rawValue: urgency) ?? .normal }
+    public var level: EscalationLevel { EscalationLevel(rawValue: escalation) ?? .none }
+    public var deadlineRule: DeadlineRule { DeadlineRule(code: rule) ?? .ordinary }
+    public var latitude: Double? { latE6.map { Double($0) / 1_000_000 } }
+    public var longitude: Double? { lngE6.map { Double($0) / 1_000_000 } }
+    /// Overdue: with the unit (clock running) past its deadline.
+    public func isOverdue(at now: Date) -> Bool {
+        guard let d = deadlineAt else { return false }
+        return CaseService.clockStates.contains(caseState) && d < now.epoch
+    }
+}
+
+public struct CaseTypeRow: Codable, Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var departmentCode: String
+    public var rule: String
+    public var urgentRule: String
+    public var active: Int
+    public var sort: Int
+    public var def: CaseTypeDef {
+        CaseTypeDef(code: code, name: name, departmentCode: departmentCode, rule: DeadlineRule(code: rule) ?? .ordinary,
+                    urgentRule: DeadlineRule(code: urgentRule) ?? .onTheSpot)
+    }
+}
+
+public struct CaseEventRow: Codable, Sendable { public var id: Int64; public var caseId: Int64; public var at: Int64; public var actorId: Int64?; public var actorName: String; public var action: String; public var fromState: String; public var toState: String; public var reason: String; public var unitId: Int64?; public var ip: String }
+public struct NoticeRow: Codable, Sendable { public var id: Int64; public var number: String; public var caseId: Int64; public var unitId: Int64; public var unitPath: String; public var level: Int; public var overdueMinutes: Int64; public var issuedAt: Int64; public var summonsId: Int64? }
+public struct SummonsRow: Codable, Sendable { public var id: Int64; public var unitId: Int64; public var unitPath: String; public var headName: String; public var reason: String; public var issuedAt: Int64; public var heldAt: Int64?; public var note: String }
+public struct PlaqueRow: Codable, Sendable { public var period: String; public var unitId: Int64; public var reds: Int; public var yellows: Int; public var whites: Int; public var overdueOpen: Int; public var decidedAt: Int64; public var decidedBy: Int64? }
+
+/// The rectification loop (问题整改): intake, routing, the lifecycle, deadlines in working time, escalation,
+/// the ledger and unit metrics. The rules are WenmingCore's (`CaseFlow`, `Deadline`, `EscalationPolicy`, …);
+/// this service stores and checks scope.
+///
+/// Visibility: a user sees a case when its territory is in the user's scope, when it has been dispatched to
+/// a unit in the user's scope, or when the user reported it.
+public struct CaseService: Sendable {
+    let db: Database
+    let clock: any Clock
+    let settings: SettingsStore
+    let files: FileStore
+    let cache: CaseCache
+
+    public init(db: Database, clock: any Clock, settings: SettingsStore, files: FileStore) {
+        self.db = db; self.clock = clock; self.settings = settings; self.files = files
+        cache = CaseCache(clock: clock)
+    }
+
+    /// States in which the unit's clock runs (deferral stops it).
+    public static let clockStates: [CaseState] = [.dispatched, .processing, .rework, .transferRequested]
+    static let openStates: [CaseState] = CaseState.allCases.filter { !$0.isFinished }
+    static func sqlList(_ states: [CaseState]) -> String { states.map { "'\($0.rawValue)'" }.joined(separator: ",") }
+    static let photoKinds: Set<FileKind> = [.jpeg, .png, .webp, .heic]
+    static let photoKindsText = "JPEG、PNG、WebP、HEIC 图片"
+
+    static func decode(_ r: any SQLRow) throws -> CaseRow { try r.decode(model: CaseRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+
+    // MARK: - Calendar and taxonomy
+
+    /// The working calendar: default hours and weekends plus the imported holidays and 调休 days.
+    public func calendar() async throws -> WorkCalendar {
+        if let c = cache.calendar() { return c }
+        let rows = try await db.read { try await $0.raw("SELECT day, kind, name FROM holidays").all() }
+        var sched = HolidaySchedule()
+        for r in rows {
+            let day = try r.decode(column: "day", as: String.self)
+            if try r.decode(column: "kind", as: String.self) == HolidayKind.workday.rawValue { sched.workdays.insert(day) } else { sched.holidays.insert(day) }
+            sched.names[day] = try r.decode(column: "name", as: String.self)
+        }
+        let cal = WorkCalendar().adding(sched)
+        cache.store(calendar: cal)
+        return cal
+    }
+
+    public struct HolidayRow: Codable, Sendable { public var day: String; public var kind: String; public var name: String }
+
+    public func holidays(year: Int) async throws -> [HolidayRow] {
+        try await db.read { db in
+            try await db.raw("SELECT day, kind, name FROM holidays WHERE day >= \(bind: "\(year)-01-01") AND day <= \(bind: "\(year)-12-31") ORDER BY day").all()
+                .map { try $0.decode(model: HolidayRow.self) }
+        }
+    }
+
+    /// Imports a holiday sheet (日期/类型/名称). The years the sheet covers are replaced as a whole; one transaction.
+    public func importHolidays(_ table: Table, actor: Identity) async throws -> (days: Int, years: [Int]) {
+        try actor.require(.manageCases)
+        guard actor.orgPath.ids.count == 1 else { throw AppError.forbidden("节假日安排由市级创文办导入") }
+        let (sched, issues) = WorkCalendar.parseHolidays(table)
+        if !issues.isEmpty { throw AppError.importFailed(issues) }
+        let all = sched.holidays.union(sched.workdays)
+        if all.isEmpty { throw AppError.badRequest("文件里没有日期") }
+        let years = Array(Set(all.compactMap { Int($0.prefix(4)) })).sorted()
+        let now = clock.now()
+        try await db.write { tx in
+            for y in years { try await tx.raw("DELETE FROM holidays WHERE day >= \(bind: "\(y)-01-01") AND day <= \(bind: "\(y)-12-31")").run() }
+            for d in all.sorted() {
+                let kind = sched.workdays.contains(d) ? HolidayKind.workday : HolidayKind.holiday
+                try await tx.raw("INSERT INTO holidays (day, kind, name) VALUES (\(bind: d), \(bind: kind.rawValue), \(bind: sched.names[d] ?? ""))").run()
+            }
+            try await Audit.record(tx, actor: actor, action: "import", entity: "holidays", entityID: nil,
+                                   summary: "导入 \(years.map(String.init).joined(separator: "、")) 年节假日安排：\(sched.holidays.count) 天放假，\(sched.workdays.count) 天调休上班",
+                                   scope: actor.orgPath, at: now)
+        }
+        cache.clear()
+        return (all.count, years)
+    }
+
+    public func types(includeInactive: Bool = false) async throws -> [CaseTypeRow] {
+        if !includeInactive, let t = cache.types() { return t }
+        let rows = try await db.read { db in
+            try await db.raw("SELECT * FROM case_types ORDER BY sort, code").all().map { try $0.decode(model: CaseTypeRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        }
+        let active = rows.filter { $0.active != 0 }
+        cache.store(types: active)
+        return includeInactive ? rows : active
+    }
+
+    /// Adds or edits a problem type (city office only).
+    public func saveType(code: String, name: String, departmentCode: String, rule: String, urgentRule: String, active: Bool, actor: Identity) async throws {
+        try actor.require(.manageCases)
+        guard actor.orgPath.ids.count == 1 else { throw AppError.forbidden("问题类型由市级创文办维护") }
+        let code = code.trimmingCharacters(in: .whitespaces).uppercased(), name = name.trimmingCharacters(in: .whitespaces)
+        let dept = departmentCode.trimmingCharacters(in: .whitespaces)
+        var p: [String: String] = [:]
+        if code.isEmpty || code.count > 20 || !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) { p["code"] = "类型编码须为 1–20 位字母、数字或“-”" }
+        if name.isEmpty || name.count > 40 { p["name"] = "类型名称须为 1–40 字" }
+        guard let r = DeadlineRule(code: rule), let u = DeadlineRule(code: urgentRule) else {
+            p["rule"] = "处置时限写作 h24（24 自然小时）、d3（3 个工作日）或 m90（90 分钟工作时间）"
+            throw AppError.validation(p)
+        }
+        if !p.isEmpty { throw AppError.validation(p) }
+        let now = clock.now()
+        try await db.write { tx in
+            if !dept.isEmpty {
+                guard let o = try await OrgService.fetch(tx, code: dept), o.orgKind.family == .unit else { throw AppError.validation(["department": Msg.unknownUnit(dept)]) }
+            }
+            let exists = try await tx.raw("SELECT code FROM case_types WHERE code = \(bind: code)").first() != nil
+            if exists {
+                try await tx.raw("UPDATE case_types SET name = \(bind: name), department_code = \(bind: dept), rule = \(bind: r.code), urgent_rule = \(bind: u.code), active = \(bind: active ? 1 : 0) WHERE code = \(bind: code)").run()
+            } else {
+                let sort = try await tx.raw("SELECT COALESCE(MAX(sort), 0) + 1 AS s FROM case_types").first()!.decode(column: "s", as: Int.self)
+                try await tx.raw("INSERT INTO case_types (code, name, department_code, rule, urgent_rule, active, sort) VALUES (\(bind: code), \(bind: name), \(bind: dept), \(bind: r.code), \(bind: u.code), \(bind: active ? 1 : 0), \(bind: sort))").run()
+            }
+            try await Audit.record(tx, actor: actor, action: exists ? "update" : "create", entity: "case_type", entityID: nil,
+                                   summary: "\(exists ? "修改" : "新增")问题类型 \(code) \(name)（\(r.label)，紧急 \(u.label)）", scope: actor.orgPath, at: now)
+        }
+        cache.clear()
+    }
+
+    // MARK: - Numbering and counters
+
+    static func nextNumber(_ tx: any SQLDatabase, name: String) async throws -> Int64 {
+        try await tx.raw("""
+            INSERT INTO sequences (name, last) VALUES (\(bind: name), 1)
+            ON CONFLICT (name) DO UPDATE SET last = sequences.last + 1 RETURNING last
+            """).first()!.decode(column: "last", as: Int64.self)
+    }
+
+    /// Keeps `case_counts` (cases per territory, unit and state) in step with every change of state or unit,
+    /// so that status counts over a million cases read a few thousand rows instead of the cases table.
+    static func count(_ tx: any SQLDatabase, _ c: CaseRow, delta: Int) async throws {
+        let unitID = c.unitId ?? 0, unitPath = c.unitPath ?? ""
+        try await tx.raw("""
+            INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n)
+            VALUES (\(bind: c.territoryId), \(bind: unitID), \(bind: c.state), \(bind: c.territoryPath), \(bind: unitPath), \(bind: delta))
+            ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = case_counts.n + \(bind: delta)
+            """).run()
+    }
+
+    static func event(_ tx: any SQLDatabase, _ caseID: Int64, actor: Identity?, action: String, from: String, to: String, reason: String, unitID: Int64?, now: Date) async throws {
+        try await tx.raw("""
+            INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason, unit_id, ip)
+            VALUES (\(bind: caseID), \(bind: now.epoch), \(bind: actor?.userID), \(bind: actor.map { "\($0.displayName)（\($0.username)）" } ?? "系统"),
+                    \(bind: action), \(bind: from), \(bind: to), \(bind: reason), \(bind: unitID), \(bind: actor?.ip ?? ""))
+            """).run()
+    }
+
+    // MARK: - Routing
+
+    /// The street or town above a territory (the territory itself when it is one); nil above street level.
+    static func street(_ db: any SQLDatabase, of territory: OrgRow) async throws -> OrgRow? {
+        if [.street, .town].contains(territory.orgKind) { return territory }
+        let ids = territory.orgPath.ids.dropLast()
+        guard !ids.isEmpty else { return nil }
+        return try await db.raw("SELECT * FROM orgs WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ","))) AND kind IN ('street','town') AND active = 1")
+            .first().map { try $0.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+    }
+
+    /// The department for a type in a territory: the district department that the type's (city) department
+    /// manages (条管) when the territory's district has one, else the named department itself.
+    static func department(_ db: any SQLDatabase, code: String, territory: OrgRow) async throws -> OrgRow? {
+        guard !code.isEmpty, let dept = try await OrgService.fetch(db, code: code), dept.isActive else { return nil }
+        let ids = territory.orgPath.ids
+        if ids.count >= 2 {
+            let district = ids[1]
+            if let local = try await db.raw("SELECT * FROM orgs WHERE parent_id = \(bind: district) AND sector_id = \(bind: dept.id) AND kind = 'department' AND active = 1 ORDER BY id").first() {
+                return try local.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            }
+        }
+        return dept
+    }
+
+    /// The responsible unit proposed for a new case (the office may override at dispatch).
+    static func route(_ db: any SQLDatabase, type: CaseTypeRow, territory: OrgRow, manual: OrgRow? = nil) async throws -> (OrgRow, RouteVia)? {
+        let dept = try await department(db, code: type.departmentCode, territory: territory)
+        let street = try await street(db, of: territory)
+        var byID: [Int64: OrgRow] = [:]
+        for o in [manual, dept, street].compactMap({ $0 }) { byID[o.id] = o }
+        guard let r = CaseRouting.route(manual: manual?.id, pointAdopter: nil, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
+        return (byID[r.unit]!, r.via)
+    }
+
+    /// Where a case may be sent: an active unit, or a street/town/community (属地) — not a city or district.
+    static func target(_ db: any SQLDatabase, code: String) async throws -> OrgRow {
+        guard let o = try await OrgService.fetch(db, code: code.trimmingCharacters(in: .whitespaces)), o.isActive,
+              o.orgKind.family == .unit || [.street, .town, .community, .village].contains(o.orgKind) else {
+            throw AppError.validation(["unit": "“\(code)”不是可以承办案卷的单位或街道社区"])
+        }
+        return o
+    }
+
+    // MARK: - Intake
+
+    public struct Report: Sendable {
+        public var draft: CaseDraft
+        /// The grid, community or street where the problem is; nil: the reporter's own territory.
+        public var territoryID: Int64?
+        public var standardID: Int64?
+        public var photos: [Upload]
+        public init(draft: CaseDraft, territoryID: Int64?, standardID: Int64? = nil, photos: [Upload] = []) {
+            self.draft = draft; self.territoryID = territoryID; self.standardID = standardID; self.photos = photos
+        }
+    }
+
+    /// Files a new case (信息采集): validated, placed in its territory, routed to a proposed unit, numbered,
+    /// and recorded — one transaction. Returns the case as stored.
+    public func report(_ r: Report, actor: Identity) async throws -> CaseRow {
+        try actor.require(.reportCases)
+        let types = try await types()
+        var problems = r.draft.problems(knownTypes: Set(types.map(\.code)))
+        if !CaseSource.allowed(for: actor.role).contains(r.draft.source) { problems["source"] = "您不能以“\(r.draft.source.label)”来源上报" }
+        let s = try await settings.current()
+        if r.photos.count > s.casePhotosMax { problems["photos"] = "照片最多 \(s.casePhotosMax) 张" }
+        if !problems.isEmpty { throw AppError.validation(problems) }
+        let type = types.first { $0.code == r.draft.typeCode }!
+        let checked = try await files.check(r.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText)
+        let now = clock.now()
+        let rule = type.def.rule(for: r.draft.urgency)
+        let dispatchDue: Int64? = r.draft.urgency == .urgent ? now.epoch + Int64(s.urgentDispatchMinutes * 60) : nil
+        let tz = WorkCalendar.shanghai
+        let year = Calendar.gregorian(tz).component(.year, from: now)
+        return try await files.withStored(checked) { stored in
+            try await db.write { tx in
+                let territory: OrgRow
+                if let tid = r.territoryID {
+                    guard let t = try await OrgService.fetch(tx, id: tid), t.isActive else { throw AppError.validation(["territory": "所选位置不存在"]) }
+                    territory = t
+                } else {
+                    guard let t = try await OrgService.fetch(tx, id: actor.orgID) else { throw AppError.notFound }
+                    territory = t
+                }
+                guard territory.orgKind.family == .territory, territory.orgKind != .city else {
+                    throw AppError.validation(["territory": "请选择问题所在的区县、街道、社区或网格"])
+                }
+                try actor.requireScope(territory.orgPath)
+                if let sid = r.standardID {
+                    guard try await tx.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = 'standard'").first() != nil else {
+                        throw AppError.validation(["standard": "所选测评标准不存在"])
+                    }
+                }
+                let routed = try await Self.route(tx, type: type, territory: territory)
+                let seq = try await Self.nextNumber(tx, name: "case-\(year)")
+                let number = CaseNumber.format(year: year, sequence: seq)
+                let row = try await tx.raw("""
+                    INSERT INTO cases (number, source, type_code, description, address, lat_e6, lng_e6, territory_id, territory_path, unit_id, unit_path,
+                      route_via, standard_id, urgency, rule, state, reporter_id, reporter_name, reported_at, dispatch_due_at, updated_at)
+                    VALUES (\(bind: number), \(bind: r.draft.source.rawValue), \(bind: type.code), \(bind: r.draft.description.trimmingCharacters(in: .whitespacesAndNewlines)),
+                      \(bind: r.draft.address.trimmingCharacters(in: .whitespaces)), \(bind: r.draft.latitude.map { Int64(($0 * 1_000_000).rounded()) }),
+                      \(bind: r.draft.longitude.map { Int64(($0 * 1_000_000).rounded()) }), \(bind: territory.id), \(bind: territory.path),
+                      \(bind: routed?.0.id), \(bind: routed?.0.path), \(bind: routed?.1.rawValue ?? ""), \(bind: r.standardID), \(bind: r.draft.urgency.rawValue),
+                      \(bind: rule.code), 'reported', \(bind: actor.userID), \(bind: "\(actor.displayName)（\(actor.username)）"), \(bind: now.epoch),
+                      \(bind: dispatchDue), \(bind: now.epoch))
+                    RETURNING *
+                    """).first()!
+                let c = try Self.decode(row)
+                try await Self.count(tx, c, delta: 1)
+                try await Self.event(tx, c.id, actor: actor, action: "report", from: "", to: CaseState.reported.rawValue,
+                                     reason: routed.map { "建议承办：\($0.0.name)（\($0.1.label)）" } ?? "", unitID: c.unitId, now: now)
+                for f in stored {
+                    try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: territory.id, phase: "before", actor: actor, now: now)
+                }
+                return c
+            }
+        }
+    }
+
+    // MARK: - Visibility
+
+    /// Whether `actor` may see `c`: reporters always see their own; otherwise viewCases and the scope rule.
+    static func canSee(_ c: CaseRow, _ actor: Identity) -> Bool {
+        if c.reporterId == actor.userID { return true }
+        guard actor.can(.viewCases) else { return false }
+        if actor.inScope(OrgPath(c.territoryPath)!) { return true }
+        if c.dispatchedAt != nil, let up = c.unitPath.flatMap(OrgPath.init), actor.inScope(up) { return true }
+        return false
+    }
+
+    static func visible(_ db: any SQLDatabase, id: Int64, actor: Identity) async throws -> CaseRow {
+        guard let c = try await db.raw("SELECT * FROM cases WHERE id = \(bind: id)").first().map(decode) else { throw AppError.notFound }
+        guard canSee(c, actor) else { throw AppError.forbidden(Msg.outOfScope) }
+        return c
+    }
+
+    public func get(_ id: Int64, actor: Identity) async throws -> CaseRow {
+        try await db.read { try await Self.visible($0, id: id, actor: actor) }
+    }
+
+    public func get(number: String, actor: Identity) async throws -> CaseRow {
+        try await db.read { db in
+            guard let c = try await db.raw("SELECT * FROM cases WHERE number = \(bind: number)").first().map(Self.decode) else { throw AppError.notFound }
+            guard Self.canSee(c, actor) else { throw AppError.forbidden(Msg.outOfScope) }
+            return c
+        }
+    }
+
+    public func events(_ id: Int64, actor: Identity) async throws -> [CaseEventRow] {
+        try await db.read { db in
+            _ = try await Self.visible(db, id: id, actor: actor)
+            return try await db.raw("SELECT * FROM case_events WHERE case_id = \(bind: id) ORDER BY id").all()
+                .map { try $0.decode(model: CaseEventRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        }
+    }
+
+    public func photos(_ id: Int64, actor: Identity) async throws -> [(AttachmentRow, String)] {
+        try await db.read { db in
+            _ = try await Self.visible(db, id: id, actor: actor)
+            return try await db.raw("SELECT * FROM attachments WHERE owner_kind = 'case' AND owner_id = \(bind: id) ORDER BY id").all()
+                .map { (try $0.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "phase", as: String.self)) }
+        }
+    }
+
+    /// A case photo, only for users who may see the case.
+    public func photo(caseID: Int64, photoID: Int64, actor: Identity) async throws -> (AttachmentRow, Data) {
+        let a = try await db.read { db -> AttachmentRow in
+            _ = try await Self.visible(db, id: caseID, actor: actor)
+            guard let a = try await db.raw("SELECT * FROM attachments WHERE id = \(bind: photoID) AND owner_kind = 'case' AND owner_id = \(bind: caseID)").first() else { throw AppError.notFound }
+            return try a.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        guard let data = files.read(a.storedPath) else { throw AppError.notFound }
+        return (a, data)
+    }
+
+    // MARK: - The lifecycle
+
+    /// Checks that `actor` may take `action` on `c`: the side (office / unit / reporter), the permission, and the scope.
+    static func authorize(_ c: CaseRow, _ action: CaseAction, _ actor: Identity) throws {
+        switch action.actor {
+        case .office:
+            let ok = (action == .pass || action == .fail) ? (actor.can(.verifyCases) || actor.can(.manageCases)) : actor.can(.manageCases)
+            guard ok else { throw AppError.forbidden("“\(action.label)”须由创文办\((action == .pass || action == .fail) ? "或督查员" : "")办理") }
+            try actor.requireScope(OrgPath(c.territoryPath)!)
+        case .unit:
+            guard actor.can(.handleCases) else { throw AppError.forbidden("“\(action.label)”须由责任单位办理") }
+            guard let up = c.unitPath.flatMap(OrgPath.init), c.dispatchedAt != nil, actor.inScope(up) else { throw AppError.forbidden("这件案卷不是派给您单位的") }
+        case .reporter:
+            guard c.reporterId == actor.userID else { throw AppError.forbidden("只有上报人可以撤回") }
+        }
+    }
+
+    public struct Step: Sendable {
+        public var action: CaseAction
+        public var reason: String
+        /// For 派遣 and 改派: the unit's code; empty keeps the proposed unit.
+        public var unitCode: String
+        public var photos: [Upload]
+        public init(_ action: CaseAction, reason: String = "", unitCode: String = "", photos: [Upload] = []) {
+            self.action = action; self.reason = reason; self.unitCode = unitCode; self.photos = photos
+        }
+    }
+
+    /// Takes one step of the lifecycle: checked against the state machine, the actor's side and scope, the
+    /// reason and photos it needs; its effects on the clock; one transaction with the event and the counters.
+    @discardableResult
+    public func act(_ id: Int64, _ step: Step, actor: Identity) async throws -> CaseRow {
+        try actor.require(.reportCases)  // every role that acts on cases has it; leaders only read
+        let s = try await settings.current()
+        if step.photos.count > s.casePhotosMax { throw AppError.validation(["photos": "照片最多 \(s.casePhotosMax) 张"]) }
+        let checked = try await files.check(step.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText)
+        let cal = try await calendar()
+        let types = try await types(includeInactive: true)
+        let now = clock.now()
+        return try await files.withStored(checked) { stored in
+            try await db.write { tx in
+                let c = try await Self.visible(tx, id: id, actor: actor)
+                try Self.authorize(c, step.action, actor)
+                let side = step.action.actor
+                if let p = CaseFlow.problem(c.caseState, step.action, reason: step.reason, hasAfterPhotos: !stored.isEmpty, actor: side) {
+                    throw AppError.conflict(p)
+                }
+                let to = CaseFlow.next(c.caseState, step.action)!
+                var u = c
+                u.state = to.rawValue
+                u.updatedAt = now.epoch
+                let type = types.first { $0.code == c.typeCode }
+                func restartClock() {
+                    u.dispatchedAt = now.epoch
+                    u.deadlineAt = Deadline.deadline(from: now, rule: c.deadlineRule, pauses: [], calendar: cal)?.epoch
+                    u.pausedSeconds = 0
+                    u.escalation = 0
+                }
+                switch step.action {
+                case .register:
+                    u.registeredAt = now.epoch
+                case .dispatch, .reassign:
+                    var target: OrgRow?
+                    if !step.unitCode.isEmpty {
+                        target = try await Self.target(tx, code: step.unitCode)
+                        try actor.requireScope(target!.orgPath)
+                        u.routeVia = RouteVia.manual.rawValue
+                    } else if step.action == .dispatch, let uid = c.unitId {
+                        target = try await OrgService.fetch(tx, id: uid)
+                    }
+                    guard let t = target else { throw AppError.validation(["unit": step.action == .reassign ? "改派须选择新的承办单位" : "请选择承办单位"]) }
+                    if step.action == .reassign && t.id == c.unitId { throw AppError.validation(["unit": "改派须选择另一个单位"]) }
+                    u.unitId = t.id
+                    u.unitPath = t.path
+                    restartClock()
+                    if type == nil { throw AppError.conflict("案卷的问题类型已不存在") }
+                case .feedback:
+                    u.fedBackAt = now.epoch
+                case .pass:
+                    u.closedAt = now.epoch
+                    u.closedOnTime = (u.deadlineAt.map { now.epoch <= $0 } ?? true) ? 1 : 0
+                case .fail:
+                    u.reworkCount += 1
+                case .postpone:
+                    u.pausedAt = now.epoch
+                    u.wasDeferred = 1
+                    try await tx.raw("INSERT INTO case_pauses (case_id, started_at) VALUES (\(bind: c.id), \(bind: now.epoch))").run()
+                case .resume:
+                    try await tx.raw("UPDATE case_pauses SET ended_at = \(bind: now.epoch) WHERE case_id = \(bind: c.id) AND ended_at IS NULL").run()
+                    let pauses = try await tx.raw("SELECT started_at, ended_at FROM case_pauses WHERE case_id = \(bind: c.id)").all().map {
+                        Pause(start: Date(epoch: try $0.decode(column: "started_at", as: Int64.self)), end: try $0.decode(column: "ended_at", as: Int64?.self).map { Date(epoch: $0) })
+                    }
+                    if let d = c.dispatchedAt {
+                        let since = pauses.filter { $0.start.epoch >= d }
+                        u.deadlineAt = Deadline.deadline(from: Date(epoch: d), rule: c.deadlineRule, pauses: since, calendar: cal)?.epoch
+                        u.pausedSeconds = since.reduce(0) { $0 + ($1.end ?? now).epoch - $1.start.epoch }
+                    }
+                    u.pausedAt = nil
+                    // A resumed case is measured against its extended deadline; earlier notices stand.
+                case .reopen:
+                    u.closedAt = nil
+                    u.closedOnTime = nil
+                    u.reworkCount += 1
+                    restartClock()
+                case .cancel, .withdraw, .accept, .requestTransfer, .refuseTransfer:
+                    break
+                }
+                try await tx.raw("""
+                    UPDATE cases SET state = \(bind: u.state), unit_id = \(bind: u.unitId), unit_path = \(bind: u.unitPath), route_via = \(bind: u.routeVia),
+                      registered_at = \(bind: u.registeredAt), dispatched_at = \(bind: u.dispatchedAt), deadline_at = \(bind: u.deadlineAt),
+                      fed_back_at = \(bind: u.fedBackAt), closed_at = \(bind: u.closedAt), paused_at = \(bind: u.pausedAt), paused_seconds = \(bind: u.pausedSeconds),
+                      was_deferred = \(bind: u.wasDeferred), rework_count = \(bind: u.reworkCount), closed_on_time = \(bind: u.closedOnTime),
+                      escalation = \(bind: u.escalation), updated_at = \(bind: u.updatedAt)
+                    WHERE id = \(bind: c.id) AND state = \(bind: c.state)
+                    """).run()
+                try await Self.count(tx, c, delta: -1)
+                try await Self.count(tx, u, delta: 1)
+                var reason = step.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                if step.action == .dispatch || step.action == .reassign, let uid = u.unitId, let t = try await OrgService.fetch(tx, id: uid) {
+                    let due = u.deadlineAt.map { "，时限 \(c.deadlineRule.label)，须于 \(Fmt.dateTime($0)) 前办结" } ?? ""
+                    reason = "承办：\(t.name)\(due)" + (reason.isEmpty ? "" : "；\(reason)")
+                }
+                try await Self.event(tx, c.id, actor: actor, action: step.action.rawValue, from: c.state, to: u.state, reason: reason, unitID: u.unitId, now: now)
+                for f in stored {
+                    try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: u.unitId ?? c.territoryId, phase: step.action == .feedback ? "after" : "step", actor: actor, now: now)
+                }
+                return u
+            }
+        }
+    }
+
+    /// 立案并派遣: the office registers a reported case and dispatches it in one transaction.
+    public func registerAndDispatch(_ id: Int64, unitCode: String, actor: Identity) async throws -> CaseRow {
+        let c = try await get(id, actor: actor)
+        if c.caseState == .reported { try await act(id, Step(.register), actor: actor) }
+        return try await act(id, Step(.dispatch, unitCode: unitCode), actor: actor)
+    }
+
+    /// Dispatches many registered (or reported) cases at once, each to its proposed unit or to `unitCode`.
+    /// All or nothing: the first case that cannot be dispatched stops the batch with its number named.
+    public func bulkDispatch(_ ids: [Int64], unitCode: String, actor: Identity) async throws -> Int {
+        try actor.require(.manageCases)
+        guard !ids.isEmpty else { throw AppError.badRequest("请先勾选要派遣的案卷") }
+        guard ids.count <= 500 else { throw AppError.badRequest("一次最多派遣 500 件") }
+        let cal = try await calendar()
+        let now = clock.now()
+        return try await db.write { tx in
+            var target: OrgRow?
+            if !unitCode.isEmpty {
+                target = try await Self.target(tx, code: unitCode)
+                try actor.requireScope(target!.orgPath)
+            }
+            var n = 0
+            for id in Set(ids).sorted() {
+                let c = try await Self.visible(tx, id: id, actor: actor)
+                try Self.authorize(c, .dispatch, actor)
+                var u = c
+                if c.caseState == .reported {
+                    u.state = CaseState.registered.rawValue
+                    u.registeredAt = now.epoch
+                    try await Self.event(tx, c.id, actor: actor, action: CaseAction.register.rawValue, from: c.state, to: u.state, reason: "批量立案", unitID: c.unitId, now: now)
+                }
+                if let p = CaseFlow.problem(u.caseState, .dispatch) { throw AppError.conflict("\(c.number)：\(p)") }
+                var proposed: OrgRow?
+                if target == nil, let uid = c.unitId { proposed = try await OrgService.fetch(tx, id: uid) }
+                guard let t = target ?? proposed else {
+                    throw AppError.validation(["unit": "\(c.number)：没有建议承办单位，请指定"])
+                }
+                u.unitId = t.id; u.unitPath = t.path
+                if target != nil { u.routeVia = RouteVia.manual.rawValue }
+                u.state = CaseState.dispatched.rawValue
+                u.dispatchedAt = now.epoch
+                u.deadlineAt = Deadline.deadline(from: now, rule: c.deadlineRule, pauses: [], calendar: cal)?.epoch
+                u.updatedAt = now.epoch
+                try await tx.raw("""
+                    UPDATE cases SET state = 'dispatched', unit_id = \(bind: u.unitId), unit_path = \(bind: u.unitPath), route_via = \(bind: u.routeVia),
+                      registered_at = \(bind: u.registeredAt), dispatched_at = \(bind: u.dispatchedAt), deadline_at = \(bind: u.deadlineAt), updated_at = \(bind: u.updatedAt)
+                    WHERE id = \(bind: c.id)
+                    """).run()
+                try await Self.count(tx, c, delta: -1)
+                try await Self.count(tx, u, delta: 1)
+                try await Self.event(tx, c.id, actor: actor, action: CaseAction.dispatch.rawValue, from: CaseState.registered.rawValue, to: u.state,
+                                     reason: "批量派遣，承办：\(t.name)", unitID: t.id, now: now)
+                n += 1
+            }
+            try await Audit.record(tx, actor: actor, action: "dispatch", entity: "case", entityID: nil, summary: "批量派遣案卷 \(n) 件", scope: actor.orgPath, at: now)
+            return n
+        }
+    }
+}
+
+extension Calendar {
+    static func gregorian(_ tz: TimeZone) -> Calendar {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = tz
+        return c
+    }
+}
+
+/// Holidays and the taxonomy change rarely; they are cached for a few seconds like the settings.
+final class CaseCache: @unchecked Sendable {
+    let clock: any Clock
+    private let lock = NSLock()
+    private var cal: (WorkCalendar, Date)?
+    private var typeList: ([CaseTypeRow], Date)?
+    init(clock: any Clock) { self.clock = clock }
+
+    private func fresh(_ at: Date) -> Bool { let now = clock.now(); return now >= at && now.timeIntervalSince(at) < 5 }
+    func calendar() -> WorkCalendar? { lock.withLock { cal.flatMap { fresh($0.1) ? $0.0 : nil } } }
+    func types() -> [CaseTypeRow]? { lock.withLock { typeList.flatMap { fresh($0.1) ? $0.0 : nil } } }
+    func store(calendar c: WorkCalendar) { lock.withLock { cal = (c, clock.now()) } }
+    func store(types t: [CaseTypeRow]) { lock.withLock { typeList = (t, clock.now()) } }
+    func clear() { lock.withLock { cal = nil; typeList = nil } }
+}
