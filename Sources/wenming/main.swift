@@ -10,7 +10,7 @@ struct Wenming: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wenming",
         abstract: "文明创建管理平台 (Wenming)",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self, Generate.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -41,6 +41,18 @@ struct Serve: AsyncParsableCommand {
             say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)\(samples ? "，示例测评体系、负面清单和创建周期" : "")。演示账号见 README，密码 \(DemoCity.password)")
         }
         say("Wenming 正在 http://\(config.host):\(config.port) 上运行（数据库：\(s.db.engine.rawValue)）")
+        // Overdue cases are escalated every few minutes (the interval is a setting).
+        let sweeper = Task {
+            while !Task.isCancelled {
+                let minutes = (try? await s.settings.current().escalationSweepMinutes) ?? 5
+                do {
+                    let r = try await s.cases.escalate()
+                    if r.notices > 0 || r.summonses > 0 { say("督办：新发督办单 \(r.notices) 张，约谈 \(r.summonses) 次") }
+                } catch { say("督办检查失败：\(error)") }
+                try? await Task.sleep(for: .seconds(60 * minutes))
+            }
+        }
+        defer { sweeper.cancel() }
         try await buildApplication(s).runService()
         await s.db.close()
     }
@@ -84,6 +96,24 @@ struct Bootstrap: AsyncParsableCommand {
             await s.db.close()
             throw ValidationError(e.message)
         }
+        await s.db.close()
+    }
+}
+
+struct Generate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "生成合成城市：在演示城市上生成大量问题案卷（用于压力测试和基准测试）")
+    @Option(help: "案卷数") var cases = 1_000_000
+    @Option(help: "分布在过去多少天") var days = 730
+    @Option(help: "随机种子（相同种子生成相同数据）") var seed: UInt64 = 2026
+
+    func run() async throws {
+        let s = try await openServices(AppConfig.fromEnvironment())
+        _ = try await DemoLoader.load(s)
+        let step = max(1, cases / 10)
+        let r = try await SyntheticCases.generate(s, count: cases, days: days, seed: seed) { n in
+            if n % step < 400 || n == cases { say("已生成 \(n) 件") }
+        }
+        say(String(format: "合成城市：新增案卷 %d 件、督办单 %d 张，用时 %.1f 秒", r.cases, r.notices, r.seconds))
         await s.db.close()
     }
 }

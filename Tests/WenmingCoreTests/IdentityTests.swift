@@ -225,6 +225,8 @@ import Testing
         "loginMaxFailures": 5, "loginWindowMinutes": 15, "loginLockoutMinutes": 15, "sessionHours": 12,
         "passwordMinLength": 8, "uploadMaxMB": 10, "importMaxRows": 20_000, "pageSize": 50,
         "apiRequestsPerMinute": 600, "progressReportMonthly": 0, "claimGraceDays": 3,
+        "urgentDispatchMinutes": 30, "escalationWhiteDays": 0, "escalationYellowDays": 1, "escalationRedDays": 3,
+        "summonsRedCount": 3, "escalationSweepMinutes": 5, "casePhotosMax": 6,
     ]
     static let keys = Settings.fields.map(\.key)
 
@@ -242,6 +244,13 @@ import Testing
         case "apiRequestsPerMinute": s.apiRequestsPerMinute
         case "progressReportMonthly": s.progressReportMonthly
         case "claimGraceDays": s.claimGraceDays
+        case "urgentDispatchMinutes": s.urgentDispatchMinutes
+        case "escalationWhiteDays": s.escalationWhiteDays
+        case "escalationYellowDays": s.escalationYellowDays
+        case "escalationRedDays": s.escalationRedDays
+        case "summonsRedCount": s.summonsRedCount
+        case "escalationSweepMinutes": s.escalationSweepMinutes
+        case "casePhotosMax": s.casePhotosMax
         default: nil
         }
     }
@@ -293,11 +302,23 @@ import Testing
     @Test(arguments: keys)
     func applyBoundsAreInclusive(key: String) {
         let f = Settings.fields.first { $0.key == key }!
+        let thresholds = ["escalationWhiteDays", "escalationYellowDays", "escalationRedDays"]
         for v in [f.range.lowerBound, f.range.upperBound] {
             var s = Settings()
-            #expect(s.apply([key: String(v)]).isEmpty, "\(key)=\(v)")
+            // The three escalation thresholds must stay ordered, so they move together here.
+            let values = thresholds.contains(key) ? Dictionary(uniqueKeysWithValues: thresholds.map { ($0, String(v)) }) : [key: String(v)]
+            #expect(s.apply(values).isEmpty, "\(key)=\(v)")
             #expect(s[key] == v)
         }
+    }
+
+    @Test func escalationThresholdsMustBeOrdered() {
+        var s = Settings()
+        let p = s.apply(["escalationWhiteDays": "2"])
+        #expect(p["escalationYellowDays"] == "督办单阈值须满足：白色 ≤ 黄色 ≤ 红色")
+        #expect(s.escalationWhiteDays == 0 && s.escalationYellowDays == 1 && s.escalationRedDays == 3)
+        #expect(s.apply(["escalationWhiteDays": "2", "escalationYellowDays": "4", "escalationRedDays": "4"]).isEmpty)
+        #expect(s.escalationPolicy(minutesPerDay: 420) == EscalationPolicy(white: 840, yellow: 1680, red: 1680, redsForSummons: 3))
     }
 
     @Test(arguments: keys)

@@ -168,6 +168,17 @@ public struct OrgService: Sendable {
         }
     }
 
+    /// Territories in scope down to community/village level (where a problem can be placed), in tree order.
+    public func territories(actor: Identity) async throws -> [OrgRow] {
+        let (lo, hi) = scopeRange(actor.orgPath)
+        return try await db.read { db in
+            try await Self.decode(db.raw("""
+                SELECT * FROM orgs WHERE path >= \(bind: lo) AND path < \(bind: hi) AND active = 1
+                  AND kind IN ('district','county','street','town','community','village') ORDER BY path LIMIT 5000
+                """).all())
+        }
+    }
+
     /// Sector departments (条管) the actor may pick: departments in scope, plus city departments for anyone.
     public func departments(actor: Identity) async throws -> [OrgRow] {
         try await db.read { db in

@@ -67,6 +67,8 @@ public struct MeView: Sendable {
     public var canSettings: Bool
     public var canIndex: Bool
     public var canTasks: Bool
+    public var canCases: Bool
+    public var canViewCases: Bool
     public var mustChangePassword: Bool
 
     init(_ i: Identity) {
@@ -82,6 +84,8 @@ public struct MeView: Sendable {
         canSettings = i.can(.manageOrgs) && i.orgPath.ids.count == 1
         canIndex = i.can(.viewIndex)
         canTasks = i.can(.viewTasks)
+        canCases = i.can(.reportCases) || i.can(.viewCases)
+        canViewCases = i.can(.viewCases)
         mustChangePassword = i.mustChangePassword
     }
 }

@@ -24,6 +24,7 @@ struct WebRoutes: Sendable {
         AdminPages(s: s, web: self).register(on: r)
         EvaluationPages(s: s, web: self).register(on: r)
         TaskPages(s: s, web: self).register(on: r)
+        CasePages(s: s, web: self).register(on: r)
     }
 
     // MARK: helpers shared by the page groups
@@ -123,6 +124,8 @@ struct WebRoutes: Sendable {
         var hasRecent: Bool
         var orgID: Int64
         var work: [WorkVM]
+        var inbox: [CasePages.ItemVM]
+        var canReport: Bool
     }
     struct CountVM: Sendable { var label: String; var value: Int; var url: String }
     struct WorkVM: Sendable { var label: String; var url: String; var note: String }
@@ -159,12 +162,20 @@ struct WebRoutes: Sendable {
             }
             work.append(WorkVM(label: "回头望", url: "/tasks/lookback", note: "未认领、节点逾期、缺少进度报告的标准"))
         }
+        if me.can(.viewCases) {
+            let c = try await s.cases.statusCounts(actor: me)
+            if c.overdue > 0 { work.append(WorkVM(label: "超期未办案卷（\(c.overdue) 件）", url: "/cases?overdue=1", note: "已过办结期限，正在督办")) }
+            work.append(WorkVM(label: "问题台账", url: "/cases", note: "全部问题案卷、筛选与导出"))
+        } else if me.can(.reportCases) {
+            work.append(WorkVM(label: "我上报的问题", url: "/cases?mine=1", note: "查看办理进度"))
+        }
         if me.can(.manageOrgs) { work.append(WorkVM(label: "维护组织架构", url: "/orgs/\(me.orgID)", note: "新建、移动、停用组织，导入导出")) }
         if me.can(.manageUsers) { work.append(WorkVM(label: "管理用户与账号", url: "/users", note: "新建账号、分配角色、重置密码")) }
         if me.can(.editUnitProfile) && !me.can(.manageOrgs) { work.append(WorkVM(label: "完善本单位信息", url: "/orgs/\(me.orgID)", note: "地址、联系人、电话")) }
         if me.can(.viewGroups) { work.append(WorkVM(label: "查看领导小组与工作组", url: "/groups", note: "成员单位与分工")) }
         let data = HomeView(scopeName: me.orgName, scopeKind: me.orgKind.label, counts: counts, recent: recent, hasRecent: !recent.isEmpty,
-                            orgID: me.orgID, work: work)
+                            orgID: me.orgID, work: work, inbox: try await s.cases.inbox(actor: me).map { CasePages(s: s, web: self).vm($0, now: s.clock.now()) },
+                            canReport: me.can(.reportCases))
         return try render(ctx, req, "home", title: "工作台", data: data)
     }
 

@@ -121,6 +121,7 @@ public struct Settings: Sendable, Equatable, Codable {
     /// Applies stored overrides; returns the problems of values that are unknown or out of range.
     public mutating func apply(_ values: [String: String]) -> [String: String] {
         var problems: [String: String] = [:]
+        let thresholds = (escalationWhiteDays, escalationYellowDays, escalationRedDays)
         for (k, raw) in values {
             guard let f = Settings.fields.first(where: { $0.key == k }) else { problems[k] = Msg.invalidField(k); continue }
             guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), f.range.contains(v) else {
@@ -129,8 +130,9 @@ public struct Settings: Sendable, Equatable, Codable {
             }
             self[k] = v
         }
-        if problems.isEmpty && !(escalationWhiteDays <= escalationYellowDays && escalationYellowDays <= escalationRedDays) {
+        if !(escalationWhiteDays <= escalationYellowDays && escalationYellowDays <= escalationRedDays) {
             problems["escalationYellowDays"] = "督办单阈值须满足：白色 ≤ 黄色 ≤ 红色"
+            (escalationWhiteDays, escalationYellowDays, escalationRedDays) = thresholds
         }
         return problems
     }

@@ -1,0 +1,245 @@
+import Foundation
+import SQLKit
+import WenmingCore
+
+/// Generates problem cases for the demo city at scale (`wenming generate`): a realistic mix of types,
+/// sources, states and delays over a span of years, routed like real cases, with the running counters,
+/// numbering and supervision notices consistent with them. Deterministic for a given seed.
+public enum SyntheticCases {
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func chance(_ p: Double) -> Bool { unit() < p }
+        mutating func weighted(_ w: [Int]) -> Int {
+            var r = int(w.reduce(0, +))
+            for (i, x) in w.enumerated() { if r < x { return i }; r -= x }
+            return w.count - 1
+        }
+    }
+
+    /// Relative frequency of each default type (by code) and of each source.
+    static let typeWeights: [String: Int] = ["LT": 14, "LX": 4, "LR": 12, "LTH": 8, "LDJ": 2, "LDD": 9, "ZD": 12, "XGG": 10, "JG": 3, "MD": 3,
+                                             "LD": 3, "SS": 4, "GY": 4, "XC": 5, "HJ": 10, "LH": 2, "QT": 3]
+    static let sourceWeights: [(CaseSource, Int)] = [(.gridPatrol, 40), (.citizenPhoto, 18), (.inspection, 15), (.undercover, 8), (.mockEvaluation, 7),
+                                                     (.hotline, 8), (.media, 2), (.higherUp, 2)]
+
+    public struct Result: Sendable { public var cases = 0; public var notices = 0; public var seconds = 0.0 }
+
+    /// Adds `count` cases reported over the `days` before now. Needs the demo city (its grids and departments).
+    public static func generate(_ s: Services, count: Int, days: Int = 730, seed: UInt64 = 2026, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Result {
+        let started = Date()
+        var rng = Rng(state: seed)
+        let now = s.clock.now()
+        let cal = try await s.cases.calendar()
+        let types = try await s.cases.types().filter { typeWeights[$0.code] != nil }
+        guard !types.isEmpty else { throw AppError.conflict("没有可用的问题类型") }
+        let orgs = try await s.db.read { try await OrgService.decode($0.raw("SELECT * FROM orgs WHERE active = 1").all()) }
+        let byID = Dictionary(uniqueKeysWithValues: orgs.map { ($0.id, $0) })
+        let byCode = Dictionary(uniqueKeysWithValues: orgs.map { ($0.code, $0) })
+        let grids = orgs.filter { $0.orgKind == .grid }.sorted { $0.id < $1.id }
+        guard !grids.isEmpty else { throw AppError.conflict("数据库里没有网格：请先载入演示城市（wenming demo）") }
+        let reporter = try await s.db.read { try await $0.raw("SELECT id, display_name, username FROM users WHERE role = 'grid_worker' ORDER BY id LIMIT 1").first() }
+        let reporterID = try reporter?.decode(column: "id", as: Int64.self)
+        let reporterName = try reporter.map { "\(try $0.decode(column: "display_name", as: String.self))（\(try $0.decode(column: "username", as: String.self))）" } ?? "网格员"
+
+        // Routing as CaseService does it, memoised per (grid, type).
+        func street(_ g: OrgRow) -> OrgRow? { g.orgPath.ids.reversed().compactMap { byID[$0] }.first { [.street, .town].contains($0.orgKind) } }
+        var routeMemo: [String: (OrgRow, RouteVia)] = [:]
+        func route(_ g: OrgRow, _ t: CaseTypeRow) -> (OrgRow, RouteVia)? {
+            let key = "\(g.id)|\(t.code)"
+            if let r = routeMemo[key] { return r }
+            var dept: OrgRow?
+            if let d = byCode[t.departmentCode] {
+                let district = g.orgPath.ids.count >= 2 ? g.orgPath.ids[1] : -1
+                dept = orgs.first { $0.parentId == district && $0.sectorId == d.id && $0.orgKind == .department } ?? d
+            }
+            guard let r = CaseRouting.route(pointAdopter: nil, typeDepartment: dept?.id, territoryStreet: street(g)?.id) else { return nil }
+            let out = (byID[r.unit]!, r.via)
+            routeMemo[key] = out
+            return out
+        }
+        // Each grid gets a spot on the map: districts around the city centre, grids scattered within.
+        func spot(_ g: OrgRow) -> (Double, Double) {
+            let ids = g.orgPath.ids
+            let d = Double(ids.count >= 2 ? ids[1] % 7 : 0), st = Double(ids.count >= 3 ? ids[2] % 11 : 0)
+            let angle = d / 7 * 2 * Double.pi, r = 0.06 + st * 0.004
+            return (30.62 + r * sin(angle) + Double(g.id % 13) * 0.0012, 104.06 + r * cos(angle) * 1.15 + Double(g.id % 17) * 0.0011)
+        }
+
+        let typeW = types.map { typeWeights[$0.code]! }
+        let start = now.epoch - Int64(days) * 86_400
+        let span = max(1, now.epoch - start - 3600)
+        // Numbers continue each year's sequence.
+        var seqs: [String: Int64] = [:]
+        for r in try await s.db.read({ try await $0.raw("SELECT name, last FROM sequences").all() }) {
+            seqs[try r.decode(column: "name", as: String.self)] = try r.decode(column: "last", as: Int64.self)
+        }
+        let greg = Calendar.gregorian(WorkCalendar.shanghai)
+        // Reported times ascending, so that ids and numbers follow time like in real life.
+        var times = (0..<count).map { _ in start + Int64(rng.int(Int(span))) }
+        times.sort()
+
+        var counts: [String: (Int64, Int64, String, String, String, Int64)] = [:]
+        var result = Result()
+        let batch = 400
+        var i = 0
+        while i < count {
+            let n = min(batch, count - i)
+            var rows: [[any Encodable & Sendable]] = []
+            var overdueByRow: [Int64] = []
+            for k in 0..<n {
+                let reported = times[i + k]
+                let g = grids[rng.int(grids.count)]
+                let t = types[rng.weighted(typeW)]
+                let source = sourceWeights[rng.weighted(sourceWeights.map(\.1))].0
+                let urgent = rng.chance(0.04)
+                let rule = t.def.rule(for: urgent ? .urgent : .normal)
+                let year = greg.component(.year, from: Date(epoch: reported))
+                let seqName = "case-\(year)"
+                let seq = (seqs[seqName] ?? 0) + 1
+                seqs[seqName] = seq
+                let routed = route(g, t)
+                let age = now.epoch - reported
+                // Older cases are mostly finished; the last weeks hold the open ones.
+                var state: CaseState
+                let roll = rng.unit()
+                if roll < 0.03 { state = .cancelled }
+                else if age > 30 * 86_400 { state = roll < 0.985 ? .closed : (roll < 0.993 ? .deferred : .processing) }
+                else if age > 7 * 86_400 { state = roll < 0.80 ? .closed : [.processing, .fedBack, .rework, .deferred, .dispatched][rng.int(5)] }
+                else { state = [.reported, .registered, .dispatched, .processing, .fedBack, .closed, .rework][rng.weighted([8, 4, 14, 20, 10, 40, 4])] }
+                if routed == nil && state != .reported && state != .cancelled { state = .reported }
+                var registered: Int64?, dispatched: Int64?, deadline: Int64?, fedBack: Int64?, closed: Int64?, paused: Int64?, onTime: Int?
+                var rework = 0, deferred = 0
+                if ![.reported, .cancelled].contains(state) || (state == .cancelled && rng.chance(0.5)) {
+                    registered = reported + Int64(60 + rng.int(4 * 3600))
+                }
+                if ![.reported, .registered, .cancelled].contains(state), let reg = registered {
+                    let d = reg + Int64(60 + rng.int(urgent ? 1500 : 6 * 3600))
+                    dispatched = d
+                    deadline = Deadline.deadline(from: Date(epoch: d), rule: rule, pauses: [], calendar: cal)?.epoch
+                    if state == .rework || (state == .closed && rng.chance(0.08)) { rework = 1 + (rng.chance(0.2) ? 1 : 0) }
+                    if state == .deferred || (state == .closed && rng.chance(0.02)) {
+                        deferred = 1
+                        if state == .deferred { paused = min(now.epoch - 60, d + Int64(rng.int(3 * 86_400))) }
+                    }
+                    if [.fedBack, .closed].contains(state) || rework > 0 {
+                        let dl = deadline ?? d + 86_400
+                        // About 85% are fixed within the deadline.
+                        let fix = rng.chance(0.85) ? d + Int64(Double(dl - d) * (0.15 + 0.8 * rng.unit())) : dl + Int64(600 + rng.int(5 * 86_400))
+                        fedBack = min(now.epoch - 30, fix)
+                    }
+                    if state == .closed, let fb = fedBack {
+                        closed = min(now.epoch - 10, fb + Int64(600 + rng.int(8 * 3600)))
+                        onTime = closed! <= (deadline ?? closed!) ? 1 : 0
+                    }
+                }
+                let (lat, lng) = spot(g)
+                var level = EscalationLevel.none
+                var overdueMin: Int64 = 0
+                if CaseService.clockStates.contains(state), let dl = deadline, dl < now.epoch {
+                    overdueMin = Int64(cal.workingMinutes(from: Date(epoch: dl), to: now))
+                    let s0 = Settings()
+                    level = s0.escalationPolicy(minutesPerDay: cal.minutesPerDay).level(overdueMinutes: Int(overdueMin))
+                }
+                let unit = dispatched != nil || state == .reported || state == .registered ? routed?.0 : nil
+                let number = CaseNumber.format(year: year, sequence: seq)
+                rows.append([
+                    number, source.rawValue, t.code, "\(t.name)：\(g.name)附近，\(["路口", "人行道", "小区门口", "商铺门前", "公交站", "背街小巷"][rng.int(6)])", g.name,
+                    Int64((lat + rng.unit() * 0.004) * 1_000_000), Int64((lng + rng.unit() * 0.004) * 1_000_000), g.id, g.path,
+                    unit?.id, unit?.path, routed?.1.rawValue ?? "", urgent ? "urgent" : "normal", rule.code, state.rawValue,
+                    reporterID, reporterName, reported, urgent ? reported + 1800 : nil, registered, dispatched, deadline, fedBack, closed, paused,
+                    Int64(0), deferred, rework, onTime, level.rawValue, closed ?? fedBack ?? dispatched ?? reported,
+                ])
+                let key = "\(g.id)|\(unit?.id ?? 0)|\(state.rawValue)"
+                let prev = counts[key]?.5 ?? 0
+                counts[key] = (g.id, unit?.id ?? 0, state.rawValue, g.path, unit?.path ?? "", prev + 1)
+                overdueByRow.append(overdueMin)
+            }
+            let columns = ["number", "source", "type_code", "description", "address", "lat_e6", "lng_e6", "territory_id", "territory_path", "unit_id", "unit_path",
+                           "route_via", "urgency", "rule", "state", "reporter_id", "reporter_name", "reported_at", "dispatch_due_at", "registered_at",
+                           "dispatched_at", "deadline_at", "fed_back_at", "closed_at", "paused_at", "paused_seconds", "was_deferred", "rework_count",
+                           "closed_on_time", "escalation", "updated_at"]
+            let year = greg.component(.year, from: now)
+            let noticeSeqStart = seqs["notice-\(year)"] ?? 0
+            let batchRows = rows, batchOverdue = overdueByRow
+            let issued = try await s.db.write { tx in
+                var noticeSeq = noticeSeqStart
+                var q = SQLQueryString("INSERT INTO cases (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+                for (ri, r) in batchRows.enumerated() {
+                    q.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
+                    for (ci, v) in r.enumerated() {
+                        if ci > 0 { q.appendInterpolation(unsafeRaw: ", ") }
+                        q.appendInterpolation(bind: v)
+                    }
+                    q.appendInterpolation(unsafeRaw: ")")
+                }
+                q.appendInterpolation(unsafeRaw: " RETURNING id, escalation, unit_id, unit_path, deadline_at")
+                let ids = try await tx.raw(q).all()
+                // Supervision notices for the overdue ones, every level up to the earned one.
+                var noticeRows: [[any Encodable & Sendable]] = []
+                for (ri, r) in ids.enumerated() {
+                    let lv = try r.decode(column: "escalation", as: Int.self)
+                    guard lv > 0, let uid = try r.decode(column: "unit_id", as: Int64?.self), let up = try r.decode(column: "unit_path", as: String?.self) else { continue }
+                    let cid = try r.decode(column: "id", as: Int64.self)
+                    let overdue = batchOverdue[ri]
+                    for l in EscalationPolicy.notices(from: .none, to: EscalationLevel(rawValue: lv) ?? .none) {
+                        noticeSeq += 1
+                        noticeRows.append(["督\(CaseNumber.format(year: year, sequence: noticeSeq))", cid, uid, up, l.rawValue, overdue, now.epoch])
+                    }
+                }
+                if !noticeRows.isEmpty {
+                    var nq = SQLQueryString("INSERT INTO supervision_notices (number, case_id, unit_id, unit_path, level, overdue_minutes, issued_at) VALUES ")
+                    for (ri, r) in noticeRows.enumerated() {
+                        nq.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
+                        for (ci, v) in r.enumerated() {
+                            if ci > 0 { nq.appendInterpolation(unsafeRaw: ", ") }
+                            nq.appendInterpolation(bind: v)
+                        }
+                        nq.appendInterpolation(unsafeRaw: ")")
+                    }
+                    try await tx.raw(nq).run()
+                }
+                var eq = SQLQueryString("INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason) VALUES ")
+                for (ri, r) in ids.enumerated() {
+                    let cid = try r.decode(column: "id", as: Int64.self)
+                    let row = batchRows[ri]
+                    eq.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
+                    eq.appendInterpolation(bind: cid); eq.appendInterpolation(unsafeRaw: ", ")
+                    eq.appendInterpolation(bind: row[17] as! Int64); eq.appendInterpolation(unsafeRaw: ", NULL, '系统', 'generate', '', ")
+                    eq.appendInterpolation(bind: row[14] as! String); eq.appendInterpolation(unsafeRaw: ", '合成数据（wenming generate）')")
+                }
+                try await tx.raw(eq).run()
+                return noticeRows.count
+            }
+            result.notices += issued
+            seqs["notice-\(year)"] = noticeSeqStart + Int64(issued)
+            i += n
+            result.cases += n
+            progress?(result.cases)
+        }
+        let finalSeqs = seqs, finalCounts = counts
+        try await s.db.write { tx in
+            for (name, last) in finalSeqs {
+                try await tx.raw("INSERT INTO sequences (name, last) VALUES (\(bind: name), \(bind: last)) ON CONFLICT (name) DO UPDATE SET last = \(bind: last)").run()
+            }
+            for (_, c) in finalCounts {
+                try await tx.raw("""
+                    INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n) VALUES (\(bind: c.0), \(bind: c.1), \(bind: c.2), \(bind: c.3), \(bind: c.4), \(bind: c.5))
+                    ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = case_counts.n + \(bind: c.5)
+                    """).run()
+            }
+        }
+        try await s.db.write { try await $0.raw("ANALYZE").run() }
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+}
+
