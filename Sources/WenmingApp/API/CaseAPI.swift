@@ -70,4 +70,12 @@ extension APIHandler {
         let c = try await s.cases.act(input.path.id, .init(action, reason: b.reason ?? "", unitCode: b.unitCode ?? "", photos: try Self.uploads(b.photos)), actor: me)
         return .ok(.init(body: .json(Self.caseJSON(c, now: s.clock.now()))))
     }
+
+    func listUnitOpenCases(_ input: Operations.ListUnitOpenCases.Input) async throws -> Operations.ListUnitOpenCases.Output {
+        let me = try APIIdentity.require()
+        let w = try await window(page: input.query.page, pageSize: input.query.pageSize)
+        let (items, more) = try await s.cases.unitOpen(input.path.id, window: w, actor: me)
+        let now = s.clock.now()
+        return .ok(.init(body: .json(.init(page: w.page, more: more, items: items.map { Self.caseJSON($0.c, now: now) }))))
+    }
 }
