@@ -14,7 +14,7 @@ DIR=$(mktemp -d /tmp/wenming-pg.XXXXXX)
 chown postgres:postgres "$DIR"
 run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 run_pg "$BIN/initdb -D $DIR/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
-run_pg "$BIN/pg_ctl -D $DIR/data -o '-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=300 -c fsync=off' -l $DIR/log -w start >/dev/null"
+run_pg "$BIN/pg_ctl -D $DIR/data -o '-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=300 -c fsync=${PG_FSYNC:-off}' -l $DIR/log -w start >/dev/null"
 cleanup() { run_pg "$BIN/pg_ctl -D $DIR/data -m fast -w stop >/dev/null" || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 run_pg "$BIN/createdb -h 127.0.0.1 -p $PORT -U postgres wenming_test"

@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
         if demo {
             let r = try await DemoLoader.load(s)
             let samples = try await DemoLoader.loadCampaignSamples(s)
-            say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)\(samples ? "，示例测评体系、负面清单和创建周期" : "")。演示账号见 README，密码 \(DemoCity.password)")
+            let cases = try await SyntheticCases.loadDemoCases(s)
+            say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)\(samples ? "，示例测评体系、负面清单和创建周期" : "")\(cases > 0 ? "，示例问题案卷 \(cases) 件" : "")。演示账号见 README，密码 \(DemoCity.password)")
         }
         say("Wenming 正在 http://\(config.host):\(config.port) 上运行（数据库：\(s.db.engine.rawValue)）")
         // Overdue cases are escalated every few minutes (the interval is a setting).
@@ -75,6 +76,8 @@ struct Demo: AsyncParsableCommand {
         let s = try await openServices(AppConfig.fromEnvironment())
         let r = try await DemoLoader.load(s)
         let samples = try await DemoLoader.loadCampaignSamples(s)
+        let cases = try await SyntheticCases.loadDemoCases(s)
+        if cases > 0 { say("示例问题案卷 \(cases) 件") }
         say("演示城市：新增组织 \(r.orgs)，用户 \(r.users)，工作组成员 \(r.memberships)，包保关系 \(r.adoptions)\(samples ? "；示例测评体系、负面清单、创建周期与责任分解已载入" : "")")
         await s.db.close()
     }

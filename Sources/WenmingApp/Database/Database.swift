@@ -17,6 +17,7 @@ public enum SQLEngine: String, Sendable { case sqlite, postgres }
 public final class Database: Sendable {
     public let engine: SQLEngine
     private let backend: Backend
+    private let batcher: Batcher?
     let logger: Logger
 
     enum Backend: Sendable {
@@ -28,6 +29,11 @@ public final class Database: Sendable {
         self.engine = engine
         self.backend = backend
         self.logger = logger
+        if case .sqlite(let writer, _, let lock, _) = backend {
+            batcher = Batcher { jobs in await Self.runBatch(jobs, writer: writer, lock: lock) }
+        } else {
+            batcher = nil
+        }
     }
 
     /// Opens the database named by `url`: `postgres://user:pass@host:port/db[?search_path=schema]`, or
@@ -112,6 +118,39 @@ public final class Database: Sendable {
         }
     }
 
+    /// Like `write`, for many small independent transactions arriving at once (case intake): on SQLite,
+    /// the ones waiting for the writer are committed together in one transaction (group commit), and each
+    /// caller returns only after that commit. If any of them fails, the group is rolled back and each one
+    /// runs again in its own transaction, so one caller's failure never undoes another's work.
+    /// On PostgreSQL it is `write`: every connection commits on its own.
+    public func writeBatched<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let batcher else { return try await write(body) }
+        let result = try await batcher.submit { try await body($0) }
+        guard let typed = result as? T else { throw DatabaseError.connect("unexpected batch result") }
+        return typed
+    }
+
+    private static func runBatch(_ jobs: [Batcher.Job], writer: SQLiteConnection, lock: AsyncLock) async {
+        do {
+            let results = try await lock.withLock {
+                try await transaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE") { tx -> [any Sendable] in
+                    var out: [any Sendable] = []
+                    for j in jobs { out.append(try await j.run(tx)) }
+                    return out
+                }
+            }
+            for (j, r) in zip(jobs, results) { j.done(.success(r)) }
+        } catch {
+            if jobs.count == 1 { jobs[0].done(.failure(error)); return }
+            for j in jobs {
+                do {
+                    let r = try await lock.withLock { try await transaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE") { try await j.run($0) } }
+                    j.done(.success(r))
+                } catch { j.done(.failure(error)) }
+            }
+        }
+    }
+
     private static func transaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await db.raw("\(unsafeRaw: begin)").run()
         do {
@@ -183,6 +222,47 @@ final class AsyncLock: @unchecked Sendable {
             return waiters.removeFirst()
         }
         next?.resume()
+    }
+}
+
+/// Collects write jobs while the writer is busy and hands them over in groups of up to `maxBatch`.
+final class Batcher: @unchecked Sendable {
+    struct Job: Sendable {
+        let run: @Sendable (any SQLDatabase) async throws -> any Sendable
+        let done: @Sendable (Result<any Sendable, any Error>) -> Void
+    }
+    private let mutex = NSLock()
+    private var queue: [Job] = []
+    private var draining = false
+    let maxBatch = 256
+    let execute: @Sendable ([Job]) async -> Void
+
+    init(execute: @escaping @Sendable ([Job]) async -> Void) { self.execute = execute }
+
+    func submit(_ body: @escaping @Sendable (any SQLDatabase) async throws -> any Sendable) async throws -> any Sendable {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<any Sendable, any Error>) in
+            let job = Job(run: body, done: { c.resume(with: $0) })
+            let start = mutex.withLock { () -> Bool in
+                queue.append(job)
+                if draining { return false }
+                draining = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = mutex.withLock { () -> [Job] in
+                let b = Array(queue.prefix(maxBatch))
+                queue.removeFirst(b.count)
+                if b.isEmpty { draining = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            await execute(batch)
+        }
     }
 }
 

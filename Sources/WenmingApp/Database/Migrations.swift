@@ -344,9 +344,10 @@ public enum Migrations {
                 CREATE TABLE supervision_notices (
                   id {PK}, number TEXT NOT NULL UNIQUE, case_id BIGINT NOT NULL REFERENCES cases(id), unit_id BIGINT NOT NULL REFERENCES orgs(id),
                   unit_path {PATH} NOT NULL, level INTEGER NOT NULL, overdue_minutes BIGINT NOT NULL, issued_at BIGINT NOT NULL,
-                  summons_id BIGINT, UNIQUE (case_id, level)
+                  summons_id BIGINT
                 )
                 """,
+                "CREATE INDEX notices_case ON supervision_notices(case_id, level)",
                 "CREATE INDEX notices_unit ON supervision_notices(unit_id, id)",
                 "CREATE INDEX notices_issued ON supervision_notices(issued_at)",
                 """
@@ -364,15 +365,46 @@ public enum Migrations {
                 """,
                 "ALTER TABLE attachments ADD COLUMN phase TEXT NOT NULL DEFAULT ''",
             ]
+            // case_counts follows every insert and every change of state or unit, whatever code path made it.
             switch engine {
             case .sqlite:
                 s += [
+                    """
+                    CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN
+                      INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n)
+                      VALUES (NEW.territory_id, COALESCE(NEW.unit_id, 0), NEW.state, NEW.territory_path, COALESCE(NEW.unit_path, ''), 1)
+                      ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = n + 1;
+                    END
+                    """,
+                    """
+                    CREATE TRIGGER cases_count_update AFTER UPDATE OF state, unit_id ON cases
+                    WHEN OLD.state IS NOT NEW.state OR OLD.unit_id IS NOT NEW.unit_id BEGIN
+                      UPDATE case_counts SET n = n - 1 WHERE territory_id = OLD.territory_id AND unit_id = COALESCE(OLD.unit_id, 0) AND state = OLD.state;
+                      INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n)
+                      VALUES (NEW.territory_id, COALESCE(NEW.unit_id, 0), NEW.state, NEW.territory_path, COALESCE(NEW.unit_path, ''), 1)
+                      ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = n + 1;
+                    END
+                    """,
                     "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END",
                     "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END",
                     "CREATE TRIGGER black_plaques_no_update BEFORE UPDATE ON black_plaques BEGIN SELECT RAISE(ABORT, 'black_plaques is append-only'); END",
                 ]
             case .postgres:
                 s += [
+                    """
+                    CREATE FUNCTION cases_count() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF TG_OP = 'UPDATE' THEN
+                        IF OLD.state IS NOT DISTINCT FROM NEW.state AND OLD.unit_id IS NOT DISTINCT FROM NEW.unit_id THEN RETURN NEW; END IF;
+                        UPDATE case_counts SET n = n - 1 WHERE territory_id = OLD.territory_id AND unit_id = COALESCE(OLD.unit_id, 0) AND state = OLD.state;
+                      END IF;
+                      INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n)
+                      VALUES (NEW.territory_id, COALESCE(NEW.unit_id, 0), NEW.state, NEW.territory_path, COALESCE(NEW.unit_path, ''), 1)
+                      ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = case_counts.n + 1;
+                      RETURN NEW;
+                    END $$
+                    """,
+                    "CREATE TRIGGER cases_count AFTER INSERT OR UPDATE OF state, unit_id ON cases FOR EACH ROW EXECUTE FUNCTION cases_count()",
                     "CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
                     "CREATE TRIGGER black_plaques_append_only BEFORE UPDATE OR DELETE ON black_plaques FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
                 ]

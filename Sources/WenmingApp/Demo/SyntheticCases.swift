@@ -33,6 +33,13 @@ public enum SyntheticCases {
 
     public struct Result: Sendable { public var cases = 0; public var notices = 0; public var seconds = 0.0 }
 
+    /// The demo's cases: a few thousand over the last four months, added only when there are no cases yet.
+    public static func loadDemoCases(_ s: Services) async throws -> Int {
+        let n = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM cases").first()!.decode(column: "n", as: Int64.self) }
+        guard n == 0 else { return 0 }
+        return try await generate(s, count: 3000, days: 120).cases
+    }
+
     /// Adds `count` cases reported over the `days` before now. Needs the demo city (its grids and departments).
     public static func generate(_ s: Services, count: Int, days: Int = 730, seed: UInt64 = 2026, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Result {
         let started = Date()
@@ -87,7 +94,6 @@ public enum SyntheticCases {
         var times = (0..<count).map { _ in start + Int64(rng.int(Int(span))) }
         times.sort()
 
-        var counts: [String: (Int64, Int64, String, String, String, Int64)] = [:]
         var result = Result()
         let batch = 400
         var i = 0
@@ -158,9 +164,6 @@ public enum SyntheticCases {
                     reporterID, reporterName, reported, urgent ? reported + 1800 : nil, registered, dispatched, deadline, fedBack, closed, paused,
                     Int64(0), deferred, rework, onTime, level.rawValue, closed ?? fedBack ?? dispatched ?? reported,
                 ])
-                let key = "\(g.id)|\(unit?.id ?? 0)|\(state.rawValue)"
-                let prev = counts[key]?.5 ?? 0
-                counts[key] = (g.id, unit?.id ?? 0, state.rawValue, g.path, unit?.path ?? "", prev + 1)
                 overdueByRow.append(overdueMin)
             }
             let columns = ["number", "source", "type_code", "description", "address", "lat_e6", "lng_e6", "territory_id", "territory_path", "unit_id", "unit_path",
@@ -225,18 +228,14 @@ public enum SyntheticCases {
             result.cases += n
             progress?(result.cases)
         }
-        let finalSeqs = seqs, finalCounts = counts
+        let finalSeqs = seqs
         try await s.db.write { tx in
             for (name, last) in finalSeqs {
                 try await tx.raw("INSERT INTO sequences (name, last) VALUES (\(bind: name), \(bind: last)) ON CONFLICT (name) DO UPDATE SET last = \(bind: last)").run()
             }
-            for (_, c) in finalCounts {
-                try await tx.raw("""
-                    INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n) VALUES (\(bind: c.0), \(bind: c.1), \(bind: c.2), \(bind: c.3), \(bind: c.4), \(bind: c.5))
-                    ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = case_counts.n + \(bind: c.5)
-                    """).run()
-            }
         }
+        // Summonses follow from the generated notices like from real ones.
+        _ = try await s.cases.escalate()
         try await s.db.write { try await $0.raw("ANALYZE").run() }
         result.seconds = Date().timeIntervalSince(started)
         return result

@@ -340,6 +340,14 @@ public struct OrgService: Sendable {
             UPDATE orgs SET path = \(bind: new.description) || substr(path, CAST(\(bind: oldLen + 1) AS INTEGER)), depth = depth + CAST(\(bind: delta) AS INTEGER)
             WHERE path >= \(bind: lo) AND path < \(bind: hi)
             """).run()
+        // Copies of paths kept beside the rows that scope checks read (cases, their counters, notices, summonses).
+        for (table, column) in [("cases", "territory_path"), ("cases", "unit_path"), ("case_counts", "territory_path"), ("case_counts", "unit_path"),
+                                ("supervision_notices", "unit_path"), ("summonses", "unit_path")] {
+            try await tx.raw("""
+                UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = \(bind: new.description) || substr(\(unsafeRaw: column), CAST(\(bind: oldLen + 1) AS INTEGER))
+                WHERE \(unsafeRaw: column) >= \(bind: lo) AND \(unsafeRaw: column) < \(bind: hi)
+                """).run()
+        }
     }
 
     /// Deactivates or reactivates a node. Nothing is ever deleted: history refers to it.

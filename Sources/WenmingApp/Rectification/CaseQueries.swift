@@ -246,7 +246,8 @@ extension CaseService {
 
     /// Looks for overdue cases and issues the supervision notices they have earned (white → yellow → red,
     /// every level skipped included), then summons the head of every unit whose last notices are enough reds in a row.
-    /// Run by the server every few minutes; safe to run twice (one notice per case and level).
+    /// Run by the server every few minutes; safe to run twice: a case's `escalation` column records the level it
+    /// holds, so a level is issued once per dispatch (改派 and 重新打开 start a new round at level 0).
     @discardableResult
     public func escalate() async throws -> (notices: Int, summonses: Int) {
         let s = try await settings.current()
@@ -255,6 +256,8 @@ extension CaseService {
         let now = clock.now()
         let year = Calendar.gregorian(WorkCalendar.shanghai).component(.year, from: now)
         return try await db.write { tx in
+            // Several server instances on one PostgreSQL database sweep one at a time.
+            if db.engine == .postgres { try await tx.raw("SELECT pg_advisory_xact_lock(71209)").run() }
             let rows = try await tx.raw("""
                 SELECT * FROM cases WHERE state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND deadline_at < \(bind: now.epoch) AND escalation < 3
                 ORDER BY deadline_at, id LIMIT 5000
@@ -279,6 +282,10 @@ extension CaseService {
                 }
                 try await tx.raw("UPDATE cases SET escalation = \(bind: earned.rawValue) WHERE id = \(bind: c.id)").run()
                 units.insert(uid)
+            }
+            // Every unit with notices not yet covered by a summons is checked, not only those notified just now.
+            for r in try await tx.raw("SELECT DISTINCT unit_id FROM supervision_notices WHERE summons_id IS NULL").all() {
+                units.insert(try r.decode(column: "unit_id", as: Int64.self))
             }
             var summoned = 0
             for uid in units.sorted() {

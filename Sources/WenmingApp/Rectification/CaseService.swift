@@ -199,17 +199,6 @@ public struct CaseService: Sendable {
             """).first()!.decode(column: "last", as: Int64.self)
     }
 
-    /// Keeps `case_counts` (cases per territory, unit and state) in step with every change of state or unit,
-    /// so that status counts over a million cases read a few thousand rows instead of the cases table.
-    static func count(_ tx: any SQLDatabase, _ c: CaseRow, delta: Int) async throws {
-        let unitID = c.unitId ?? 0, unitPath = c.unitPath ?? ""
-        try await tx.raw("""
-            INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n)
-            VALUES (\(bind: c.territoryId), \(bind: unitID), \(bind: c.state), \(bind: c.territoryPath), \(bind: unitPath), \(bind: delta))
-            ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = case_counts.n + \(bind: delta)
-            """).run()
-    }
-
     static func event(_ tx: any SQLDatabase, _ caseID: Int64, actor: Identity?, action: String, from: String, to: String, reason: String, unitID: Int64?, now: Date) async throws {
         try await tx.raw("""
             INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason, unit_id, ip)
@@ -292,26 +281,30 @@ public struct CaseService: Sendable {
         let dispatchDue: Int64? = r.draft.urgency == .urgent ? now.epoch + Int64(s.urgentDispatchMinutes * 60) : nil
         let tz = WorkCalendar.shanghai
         let year = Calendar.gregorian(tz).component(.year, from: now)
+        // Placing and routing only read, so they run on a reader connection; the writer's transaction holds
+        // just the numbering and the inserts (with one SQLite writer, its time is the intake's ceiling).
+        let (territory, routed) = try await db.read { db -> (OrgRow, (OrgRow, RouteVia)?) in
+            let territory: OrgRow
+            if let tid = r.territoryID {
+                guard let t = try await OrgService.fetch(db, id: tid), t.isActive else { throw AppError.validation(["territory": "所选位置不存在"]) }
+                territory = t
+            } else {
+                guard let t = try await OrgService.fetch(db, id: actor.orgID) else { throw AppError.notFound }
+                territory = t
+            }
+            guard territory.orgKind.family == .territory, territory.orgKind != .city else {
+                throw AppError.validation(["territory": "请选择问题所在的区县、街道、社区或网格"])
+            }
+            try actor.requireScope(territory.orgPath)
+            if let sid = r.standardID {
+                guard try await db.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = 'standard'").first() != nil else {
+                    throw AppError.validation(["standard": "所选测评标准不存在"])
+                }
+            }
+            return (territory, try await Self.route(db, type: type, territory: territory))
+        }
         return try await files.withStored(checked) { stored in
-            try await db.write { tx in
-                let territory: OrgRow
-                if let tid = r.territoryID {
-                    guard let t = try await OrgService.fetch(tx, id: tid), t.isActive else { throw AppError.validation(["territory": "所选位置不存在"]) }
-                    territory = t
-                } else {
-                    guard let t = try await OrgService.fetch(tx, id: actor.orgID) else { throw AppError.notFound }
-                    territory = t
-                }
-                guard territory.orgKind.family == .territory, territory.orgKind != .city else {
-                    throw AppError.validation(["territory": "请选择问题所在的区县、街道、社区或网格"])
-                }
-                try actor.requireScope(territory.orgPath)
-                if let sid = r.standardID {
-                    guard try await tx.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = 'standard'").first() != nil else {
-                        throw AppError.validation(["standard": "所选测评标准不存在"])
-                    }
-                }
-                let routed = try await Self.route(tx, type: type, territory: territory)
+            try await db.writeBatched { tx in
                 let seq = try await Self.nextNumber(tx, name: "case-\(year)")
                 let number = CaseNumber.format(year: year, sequence: seq)
                 let row = try await tx.raw("""
@@ -326,7 +319,6 @@ public struct CaseService: Sendable {
                     RETURNING *
                     """).first()!
                 let c = try Self.decode(row)
-                try await Self.count(tx, c, delta: 1)
                 try await Self.event(tx, c.id, actor: actor, action: "report", from: "", to: CaseState.reported.rawValue,
                                      reason: routed.map { "建议承办：\($0.0.name)（\($0.1.label)）" } ?? "", unitID: c.unitId, now: now)
                 for f in stored {
@@ -422,166 +414,174 @@ public struct CaseService: Sendable {
     }
 
     /// Takes one step of the lifecycle: checked against the state machine, the actor's side and scope, the
-    /// reason and photos it needs; its effects on the clock; one transaction with the event and the counters.
+    /// reason and photos it needs; its effects on the clock; one transaction with the event (the counters
+    /// follow by trigger).
     @discardableResult
     public func act(_ id: Int64, _ step: Step, actor: Identity) async throws -> CaseRow {
+        try await act(id, steps: [step], actor: actor)
+    }
+
+    /// Several steps on one case in one transaction (立案并派遣): all are taken, or none.
+    @discardableResult
+    public func act(_ id: Int64, steps: [Step], actor: Identity) async throws -> CaseRow {
         try actor.require(.reportCases)  // every role that acts on cases has it; leaders only read
         let s = try await settings.current()
-        if step.photos.count > s.casePhotosMax { throw AppError.validation(["photos": "照片最多 \(s.casePhotosMax) 张"]) }
-        let checked = try await files.check(step.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText)
+        var checked: [[(Upload, FileKind)]] = []
+        for step in steps {
+            if step.photos.count > s.casePhotosMax { throw AppError.validation(["photos": "照片最多 \(s.casePhotosMax) 张"]) }
+            checked.append(try await files.check(step.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText))
+        }
         let cal = try await calendar()
         let types = try await types(includeInactive: true)
         let now = clock.now()
-        return try await files.withStored(checked) { stored in
+        let counts = checked.map(\.count)
+        return try await files.withStored(checked.flatMap { $0 }) { stored in
             try await db.write { tx in
-                let c = try await Self.visible(tx, id: id, actor: actor)
-                try Self.authorize(c, step.action, actor)
-                let side = step.action.actor
-                if let p = CaseFlow.problem(c.caseState, step.action, reason: step.reason, hasAfterPhotos: !stored.isEmpty, actor: side) {
-                    throw AppError.conflict(p)
+                var last: CaseRow?
+                var offset = 0
+                for (i, step) in steps.enumerated() {
+                    let mine = Array(stored[offset..<(offset + counts[i])])
+                    offset += counts[i]
+                    last = try await Self.apply(tx, id: id, step: step, stored: mine, calendar: cal, types: types, now: now, actor: actor)
                 }
-                let to = CaseFlow.next(c.caseState, step.action)!
-                var u = c
-                u.state = to.rawValue
-                u.updatedAt = now.epoch
-                let type = types.first { $0.code == c.typeCode }
-                func restartClock() {
-                    u.dispatchedAt = now.epoch
-                    u.deadlineAt = Deadline.deadline(from: now, rule: c.deadlineRule, pauses: [], calendar: cal)?.epoch
-                    u.pausedSeconds = 0
-                    u.escalation = 0
-                }
-                switch step.action {
-                case .register:
-                    u.registeredAt = now.epoch
-                case .dispatch, .reassign:
-                    var target: OrgRow?
-                    if !step.unitCode.isEmpty {
-                        target = try await Self.target(tx, code: step.unitCode)
-                        try actor.requireScope(target!.orgPath)
-                        u.routeVia = RouteVia.manual.rawValue
-                    } else if step.action == .dispatch, let uid = c.unitId {
-                        target = try await OrgService.fetch(tx, id: uid)
-                    }
-                    guard let t = target else { throw AppError.validation(["unit": step.action == .reassign ? "改派须选择新的承办单位" : "请选择承办单位"]) }
-                    if step.action == .reassign && t.id == c.unitId { throw AppError.validation(["unit": "改派须选择另一个单位"]) }
-                    u.unitId = t.id
-                    u.unitPath = t.path
-                    restartClock()
-                    if type == nil { throw AppError.conflict("案卷的问题类型已不存在") }
-                case .feedback:
-                    u.fedBackAt = now.epoch
-                case .pass:
-                    u.closedAt = now.epoch
-                    u.closedOnTime = (u.deadlineAt.map { now.epoch <= $0 } ?? true) ? 1 : 0
-                case .fail:
-                    u.reworkCount += 1
-                case .postpone:
-                    u.pausedAt = now.epoch
-                    u.wasDeferred = 1
-                    try await tx.raw("INSERT INTO case_pauses (case_id, started_at) VALUES (\(bind: c.id), \(bind: now.epoch))").run()
-                case .resume:
-                    try await tx.raw("UPDATE case_pauses SET ended_at = \(bind: now.epoch) WHERE case_id = \(bind: c.id) AND ended_at IS NULL").run()
-                    let pauses = try await tx.raw("SELECT started_at, ended_at FROM case_pauses WHERE case_id = \(bind: c.id)").all().map {
-                        Pause(start: Date(epoch: try $0.decode(column: "started_at", as: Int64.self)), end: try $0.decode(column: "ended_at", as: Int64?.self).map { Date(epoch: $0) })
-                    }
-                    if let d = c.dispatchedAt {
-                        let since = pauses.filter { $0.start.epoch >= d }
-                        u.deadlineAt = Deadline.deadline(from: Date(epoch: d), rule: c.deadlineRule, pauses: since, calendar: cal)?.epoch
-                        u.pausedSeconds = since.reduce(0) { $0 + ($1.end ?? now).epoch - $1.start.epoch }
-                    }
-                    u.pausedAt = nil
-                    // A resumed case is measured against its extended deadline; earlier notices stand.
-                case .reopen:
-                    u.closedAt = nil
-                    u.closedOnTime = nil
-                    u.reworkCount += 1
-                    restartClock()
-                case .cancel, .withdraw, .accept, .requestTransfer, .refuseTransfer:
-                    break
-                }
-                try await tx.raw("""
-                    UPDATE cases SET state = \(bind: u.state), unit_id = \(bind: u.unitId), unit_path = \(bind: u.unitPath), route_via = \(bind: u.routeVia),
-                      registered_at = \(bind: u.registeredAt), dispatched_at = \(bind: u.dispatchedAt), deadline_at = \(bind: u.deadlineAt),
-                      fed_back_at = \(bind: u.fedBackAt), closed_at = \(bind: u.closedAt), paused_at = \(bind: u.pausedAt), paused_seconds = \(bind: u.pausedSeconds),
-                      was_deferred = \(bind: u.wasDeferred), rework_count = \(bind: u.reworkCount), closed_on_time = \(bind: u.closedOnTime),
-                      escalation = \(bind: u.escalation), updated_at = \(bind: u.updatedAt)
-                    WHERE id = \(bind: c.id) AND state = \(bind: c.state)
-                    """).run()
-                try await Self.count(tx, c, delta: -1)
-                try await Self.count(tx, u, delta: 1)
-                var reason = step.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                if step.action == .dispatch || step.action == .reassign, let uid = u.unitId, let t = try await OrgService.fetch(tx, id: uid) {
-                    let due = u.deadlineAt.map { "，时限 \(c.deadlineRule.label)，须于 \(Fmt.dateTime($0)) 前办结" } ?? ""
-                    reason = "承办：\(t.name)\(due)" + (reason.isEmpty ? "" : "；\(reason)")
-                }
-                try await Self.event(tx, c.id, actor: actor, action: step.action.rawValue, from: c.state, to: u.state, reason: reason, unitID: u.unitId, now: now)
-                for f in stored {
-                    try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: u.unitId ?? c.territoryId, phase: step.action == .feedback ? "after" : "step", actor: actor, now: now)
-                }
-                return u
+                guard let last else { throw AppError.badRequest(Msg.malformedRequest) }
+                return last
             }
         }
     }
 
-    /// 立案并派遣: the office registers a reported case and dispatches it in one transaction.
-    public func registerAndDispatch(_ id: Int64, unitCode: String, actor: Identity) async throws -> CaseRow {
-        let c = try await get(id, actor: actor)
-        if c.caseState == .reported { try await act(id, Step(.register), actor: actor) }
-        return try await act(id, Step(.dispatch, unitCode: unitCode), actor: actor)
+    /// One step inside a transaction.
+    static func apply(_ tx: any SQLDatabase, id: Int64, step: Step, stored: [FileStore.Stored], calendar cal: WorkCalendar, types: [CaseTypeRow],
+                      now: Date, actor: Identity) async throws -> CaseRow {
+        let c = try await Self.visible(tx, id: id, actor: actor)
+        try Self.authorize(c, step.action, actor)
+        let side = step.action.actor
+        if let p = CaseFlow.problem(c.caseState, step.action, reason: step.reason, hasAfterPhotos: !stored.isEmpty, actor: side) {
+            throw AppError.conflict(p)
+        }
+        let to = CaseFlow.next(c.caseState, step.action)!
+        var u = c
+        u.state = to.rawValue
+        u.updatedAt = now.epoch
+        let type = types.first { $0.code == c.typeCode }
+        func restartClock() {
+            u.dispatchedAt = now.epoch
+            u.deadlineAt = Deadline.deadline(from: now, rule: c.deadlineRule, pauses: [], calendar: cal)?.epoch
+            u.pausedSeconds = 0
+            u.escalation = 0
+        }
+        switch step.action {
+        case .register:
+            u.registeredAt = now.epoch
+        case .dispatch, .reassign:
+            var target: OrgRow?
+            if !step.unitCode.isEmpty {
+                target = try await Self.target(tx, code: step.unitCode)
+                try actor.requireScope(target!.orgPath)
+                // Confirming the proposed unit is not an override.
+                if target!.id != c.unitId { u.routeVia = RouteVia.manual.rawValue }
+            } else if step.action == .dispatch, let uid = c.unitId {
+                target = try await OrgService.fetch(tx, id: uid)
+            }
+            guard let t = target else { throw AppError.validation(["unit": step.action == .reassign ? "改派须选择新的承办单位" : "请选择承办单位"]) }
+            if step.action == .reassign && t.id == c.unitId { throw AppError.validation(["unit": "改派须选择另一个单位"]) }
+            u.unitId = t.id
+            u.unitPath = t.path
+            restartClock()
+            if type == nil { throw AppError.conflict("案卷的问题类型已不存在") }
+        case .feedback:
+            u.fedBackAt = now.epoch
+        case .pass:
+            u.closedAt = now.epoch
+            u.closedOnTime = (u.deadlineAt.map { now.epoch <= $0 } ?? true) ? 1 : 0
+        case .fail:
+            u.reworkCount += 1
+        case .postpone:
+            u.pausedAt = now.epoch
+            u.wasDeferred = 1
+            try await tx.raw("INSERT INTO case_pauses (case_id, started_at) VALUES (\(bind: c.id), \(bind: now.epoch))").run()
+        case .resume:
+            try await tx.raw("UPDATE case_pauses SET ended_at = \(bind: now.epoch) WHERE case_id = \(bind: c.id) AND ended_at IS NULL").run()
+            let pauses = try await tx.raw("SELECT started_at, ended_at FROM case_pauses WHERE case_id = \(bind: c.id)").all().map {
+                Pause(start: Date(epoch: try $0.decode(column: "started_at", as: Int64.self)), end: try $0.decode(column: "ended_at", as: Int64?.self).map { Date(epoch: $0) })
+            }
+            if let d = c.dispatchedAt {
+                let since = pauses.filter { $0.start.epoch >= d }
+                u.deadlineAt = Deadline.deadline(from: Date(epoch: d), rule: c.deadlineRule, pauses: since, calendar: cal)?.epoch
+                u.pausedSeconds = since.reduce(0) { $0 + ($1.end ?? now).epoch - $1.start.epoch }
+            }
+            u.pausedAt = nil
+            // A resumed case is measured against its extended deadline; earlier notices stand.
+        case .reopen:
+            u.closedAt = nil
+            u.closedOnTime = nil
+            u.reworkCount += 1
+            restartClock()
+        case .cancel, .withdraw, .accept, .requestTransfer, .refuseTransfer:
+            break
+        }
+        let updated = try await tx.raw("""
+            UPDATE cases SET state = \(bind: u.state), unit_id = \(bind: u.unitId), unit_path = \(bind: u.unitPath), route_via = \(bind: u.routeVia),
+              registered_at = \(bind: u.registeredAt), dispatched_at = \(bind: u.dispatchedAt), deadline_at = \(bind: u.deadlineAt),
+              fed_back_at = \(bind: u.fedBackAt), closed_at = \(bind: u.closedAt), paused_at = \(bind: u.pausedAt), paused_seconds = \(bind: u.pausedSeconds),
+              was_deferred = \(bind: u.wasDeferred), rework_count = \(bind: u.reworkCount), closed_on_time = \(bind: u.closedOnTime),
+              escalation = \(bind: u.escalation), updated_at = \(bind: u.updatedAt)
+            WHERE id = \(bind: c.id) AND state = \(bind: c.state) RETURNING id
+            """).first()
+        if updated == nil { throw AppError.conflict(Msg.caseChangedMeanwhile) }
+        var reason = step.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if step.action == .dispatch || step.action == .reassign, let uid = u.unitId, let t = try await OrgService.fetch(tx, id: uid) {
+            let due = u.deadlineAt.map { "，时限 \(c.deadlineRule.label)，须于 \(Fmt.dateTime($0)) 前办结" } ?? ""
+            reason = "承办：\(t.name)\(due)" + (reason.isEmpty ? "" : "；\(reason)")
+        }
+        try await Self.event(tx, c.id, actor: actor, action: step.action.rawValue, from: c.state, to: u.state, reason: reason, unitID: u.unitId, now: now)
+        for f in stored {
+            try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: u.unitId ?? c.territoryId, phase: step.action == .feedback ? "after" : "step", actor: actor, now: now)
+        }
+        return u
     }
 
-    /// Dispatches many registered (or reported) cases at once, each to its proposed unit or to `unitCode`.
-    /// All or nothing: the first case that cannot be dispatched stops the batch with its number named.
+    /// 立案并派遣: the office registers a reported case and dispatches it, in one transaction.
+    public func registerAndDispatch(_ id: Int64, unitCode: String, actor: Identity) async throws -> CaseRow {
+        let c = try await get(id, actor: actor)
+        return try await act(id, steps: (c.caseState == .reported ? [Step(.register)] : []) + [Step(.dispatch, unitCode: unitCode)], actor: actor)
+    }
+
+    /// Dispatches many registered (or reported: they are registered first) cases at once, each to its proposed
+    /// unit or to `unitCode`. All or nothing: the first case that cannot be dispatched stops the batch, named by its number.
     public func bulkDispatch(_ ids: [Int64], unitCode: String, actor: Identity) async throws -> Int {
         try actor.require(.manageCases)
         guard !ids.isEmpty else { throw AppError.badRequest("请先勾选要派遣的案卷") }
         guard ids.count <= 500 else { throw AppError.badRequest("一次最多派遣 500 件") }
         let cal = try await calendar()
+        let types = try await types(includeInactive: true)
         let now = clock.now()
         return try await db.write { tx in
-            var target: OrgRow?
-            if !unitCode.isEmpty {
-                target = try await Self.target(tx, code: unitCode)
-                try actor.requireScope(target!.orgPath)
-            }
             var n = 0
             for id in Set(ids).sorted() {
                 let c = try await Self.visible(tx, id: id, actor: actor)
-                try Self.authorize(c, .dispatch, actor)
-                var u = c
-                if c.caseState == .reported {
-                    u.state = CaseState.registered.rawValue
-                    u.registeredAt = now.epoch
-                    try await Self.event(tx, c.id, actor: actor, action: CaseAction.register.rawValue, from: c.state, to: u.state, reason: "批量立案", unitID: c.unitId, now: now)
+                do {
+                    if c.caseState == .reported {
+                        _ = try await Self.apply(tx, id: id, step: Step(.register, reason: "批量立案"), stored: [], calendar: cal, types: types, now: now, actor: actor)
+                    }
+                    _ = try await Self.apply(tx, id: id, step: Step(.dispatch, unitCode: unitCode), stored: [], calendar: cal, types: types, now: now, actor: actor)
+                } catch let e as AppError {
+                    switch e {
+                    case .conflict(let m): throw AppError.conflict("\(c.number)：\(m)")
+                    case .validation(let f): throw AppError.validation(f.mapValues { "\(c.number)：\($0)" })
+                    default: throw e
+                    }
                 }
-                if let p = CaseFlow.problem(u.caseState, .dispatch) { throw AppError.conflict("\(c.number)：\(p)") }
-                var proposed: OrgRow?
-                if target == nil, let uid = c.unitId { proposed = try await OrgService.fetch(tx, id: uid) }
-                guard let t = target ?? proposed else {
-                    throw AppError.validation(["unit": "\(c.number)：没有建议承办单位，请指定"])
-                }
-                u.unitId = t.id; u.unitPath = t.path
-                if target != nil { u.routeVia = RouteVia.manual.rawValue }
-                u.state = CaseState.dispatched.rawValue
-                u.dispatchedAt = now.epoch
-                u.deadlineAt = Deadline.deadline(from: now, rule: c.deadlineRule, pauses: [], calendar: cal)?.epoch
-                u.updatedAt = now.epoch
-                try await tx.raw("""
-                    UPDATE cases SET state = 'dispatched', unit_id = \(bind: u.unitId), unit_path = \(bind: u.unitPath), route_via = \(bind: u.routeVia),
-                      registered_at = \(bind: u.registeredAt), dispatched_at = \(bind: u.dispatchedAt), deadline_at = \(bind: u.deadlineAt), updated_at = \(bind: u.updatedAt)
-                    WHERE id = \(bind: c.id)
-                    """).run()
-                try await Self.count(tx, c, delta: -1)
-                try await Self.count(tx, u, delta: 1)
-                try await Self.event(tx, c.id, actor: actor, action: CaseAction.dispatch.rawValue, from: CaseState.registered.rawValue, to: u.state,
-                                     reason: "批量派遣，承办：\(t.name)", unitID: t.id, now: now)
                 n += 1
             }
             try await Audit.record(tx, actor: actor, action: "dispatch", entity: "case", entityID: nil, summary: "批量派遣案卷 \(n) 件", scope: actor.orgPath, at: now)
             return n
         }
     }
+}
+
+extension Msg {
+    public static let caseChangedMeanwhile = "案卷刚被他人办理过，请刷新后再试"
 }
 
 extension Calendar {

@@ -435,7 +435,7 @@ public struct TaskService: Sendable {
     /// An attachment for download: only for users whose scope covers the unit it belongs to.
     public func attachment(_ id: Int64, actor: Identity) async throws -> (AttachmentRow, Data) {
         try actor.require(.viewTasks)
-        guard let a = try await db.read({ try await $0.raw("SELECT * FROM attachments WHERE id = \(bind: id)").first() })?.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+        guard let a = try await db.read({ try await $0.raw("SELECT * FROM attachments WHERE id = \(bind: id) AND owner_kind = 'report'").first() })?.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
         guard let org = try await db.read({ try await OrgService.fetch($0, id: a.orgId) }) else { throw AppError.notFound }
         try actor.requireScope(org.orgPath)
         guard let data = files.read(a.storedPath) else { throw AppError.notFound }

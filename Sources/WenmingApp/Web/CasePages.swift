@@ -181,7 +181,7 @@ struct CasePages: Sendable {
     // MARK: - The case page
 
     struct PhotoVM: Sendable { var url: String; var name: String }
-    struct EventVM: Sendable { var at: String; var actor: String; var action: String; var state: String; var reason: String }
+    struct EventVM: Sendable { var at: String; var actor: String; var action: String; var state: String?; var reason: String? }
     struct ActionVM: Sendable { var action: String; var label: String; var needsReason: Bool; var needsPhotos: Bool; var needsUnit: Bool; var primary: Bool }
     struct ShowView: Sendable {
         var id: Int64; var number: String; var type: String; var source: String; var description: String; var address: String
@@ -223,7 +223,7 @@ struct CasePages: Sendable {
             events: try await s.cases.events(id, actor: me).map { e in
                 EventVM(at: Fmt.dateTime(e.at), actor: e.actorName,
                         action: CaseAction(rawValue: e.action)?.label ?? (e.action == "report" ? "上报" : e.action == "escalate" ? "督办" : e.action),
-                        state: CaseState(rawValue: e.toState)?.label ?? "", reason: e.reason)
+                        state: e.action == "escalate" ? nil : CaseState(rawValue: e.toState)?.label, reason: e.reason.nonEmpty)
             },
             actions: actions.map { a in
                 ActionVM(action: a.rawValue, label: a.label, needsReason: a.needsReason, needsPhotos: a.needsAfterPhotos,

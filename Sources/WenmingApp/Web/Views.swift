@@ -100,7 +100,9 @@ enum Fmt {
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
     }
     /// Parses `YYYY-MM-DD` in the platform's time zone.
+    /// Midnight (in the platform's zone) of a valid yyyy-MM-dd day; nil for anything else (2026-13-01, 2026-02-30).
     static func day(_ s: String) -> Date? {
+        guard CivilDate.isValid(s) else { return nil }
         let p = s.split(separator: "-").compactMap { Int($0) }
         guard p.count == 3 else { return nil }
         var cal = Calendar(identifier: .gregorian)

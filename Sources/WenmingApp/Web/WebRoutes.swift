@@ -165,6 +165,9 @@ struct WebRoutes: Sendable {
         if me.can(.viewCases) {
             let c = try await s.cases.statusCounts(actor: me)
             if c.overdue > 0 { work.append(WorkVM(label: "超期未办案卷（\(c.overdue) 件）", url: "/cases?overdue=1", note: "已过办结期限，正在督办")) }
+            if me.can(.handleCases) && me.orgKind.family == .unit {
+                work.append(WorkVM(label: "本单位的案卷", url: "/cases?unit=\(me.orgID)&open=1", note: "派给本单位、尚未办结的问题"))
+            }
             work.append(WorkVM(label: "问题台账", url: "/cases", note: "全部问题案卷、筛选与导出"))
         } else if me.can(.reportCases) {
             work.append(WorkVM(label: "我上报的问题", url: "/cases?mine=1", note: "查看办理进度"))

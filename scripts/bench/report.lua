@@ -1,0 +1,20 @@
+-- wrk script: optional JSON POST body rotation (INTAKE=1) and a one-line JSON summary with p95/p99.
+local intake = os.getenv("INTAKE") == "1"
+local types = {"LR", "LT", "ZD", "XGG", "HJ", "LDD", "LTH", "JG"}
+local n = 0
+request = function()
+  if intake then
+    n = n + 1
+    local body = string.format('{"type":"%s","description":"压测上报 %d：路边垃圾未清理","address":"湖滨路 %d 号","latitude":30.6%04d,"longitude":104.0%04d}',
+      types[(n % #types) + 1], n, n % 300, n % 9999, (n * 7) % 9999)
+    return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+  end
+  return wrk.format("GET")
+end
+done = function(summary, latency, requests)
+  local errs = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('RESULT {"requests":%d,"seconds":%.3f,"non2xx":%d,"socket_errors":%d,"p50_ms":%.2f,"p95_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f}\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
