@@ -7,7 +7,11 @@ request = function()
     n = n + 1
     local body = string.format('{"type":"%s","description":"压测上报 %d：路边垃圾未清理","address":"湖滨路 %d 号","latitude":30.6%04d,"longitude":104.0%04d}',
       types[(n % #types) + 1], n, n % 300, n % 9999, (n * 7) % 9999)
-    return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+    -- wrk.format replaces the -H headers when given a table, so they are copied in.
+    local h = {}
+    for k, v in pairs(wrk.headers) do h[k] = v end
+    h["Content-Type"] = "application/json"
+    return wrk.format("POST", nil, h, body)
   end
   return wrk.format("GET")
 end

@@ -60,11 +60,17 @@ public final class Database: Sendable {
         try await w.raw("PRAGMA synchronous=NORMAL").run()
         try await w.raw("PRAGMA foreign_keys=ON").run()
         try await w.raw("PRAGMA busy_timeout=10000").run()
+        // Memory-mapped reads and a larger page cache: at a million cases, index lookups otherwise go through
+        // read() calls on a 2 MB cache (docs/benchmarks.md). WENMING_SQLITE_MMAP_MB=0 turns mapping off.
+        let mmapMB = Int(ProcessInfo.processInfo.environment["WENMING_SQLITE_MMAP_MB"] ?? "") ?? 2048
+        let tuning = ["PRAGMA mmap_size=\(max(0, mmapMB) * 1_048_576)", "PRAGMA cache_size=-32768"]
+        for t in tuning { try await w.raw("\(unsafeRaw: t)").run() }
         var rs: [SQLiteConnection] = []
         for _ in 0..<max(1, readers) {
             let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
             try await r.sql().raw("PRAGMA busy_timeout=10000").run()
             try await r.sql().raw("PRAGMA query_only=ON").run()
+            for t in tuning { try await r.sql().raw("\(unsafeRaw: t)").run() }
             rs.append(r)
         }
         return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: rs, lock: AsyncLock(), next: Counter()),

@@ -312,7 +312,8 @@ public enum Migrations {
                   escalation INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL
                 )
                 """,
-                "CREATE INDEX cases_unit_state ON cases(unit_id, state, id)",
+                "CREATE INDEX cases_unit_state ON cases(unit_id, state, deadline_at)",
+                "CREATE INDEX cases_state_territory ON cases(state, territory_path)",
                 "CREATE INDEX cases_state_deadline ON cases(state, deadline_at)",
                 "CREATE INDEX cases_territory ON cases(territory_path, id)",
                 "CREATE INDEX cases_unit_path ON cases(unit_path, id)",

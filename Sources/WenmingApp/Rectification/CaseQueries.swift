@@ -25,6 +25,10 @@ extension CaseService {
         return SQLQueryString("((\(unsafeRaw: a).territory_path >= \(bind: lo) AND \(unsafeRaw: a).territory_path < \(bind: hi)) OR \(unit) OR \(unsafeRaw: a).reporter_id = \(bind: actor.userID))")
     }
 
+    /// Whether every case is visible to `actor` (a city-level user who may view cases): the scope condition can
+    /// then be left out, which lets the database use the indexes of the other conditions.
+    static func seesEverything(_ actor: Identity) -> Bool { actor.can(.viewCases) && actor.orgPath.ids.count == 1 && actor.orgKind.family != .unit }
+
     static let itemSelect = """
         SELECT c.*, t.name AS type_name, tr.name AS territory_name, un.name AS unit_name
         FROM cases c JOIN case_types t ON t.code = c.type_code JOIN orgs tr ON tr.id = c.territory_id LEFT JOIN orgs un ON un.id = c.unit_id
@@ -55,7 +59,8 @@ extension CaseService {
     }
 
     func whereClause(_ f: Filter, actor: Identity, db: any SQLDatabase) async throws -> SQLQueryString {
-        var q = Self.scopeClause(actor)
+        var q = SQLQueryString("1 = 1")
+        var implied = Self.seesEverything(actor)
         if let u = f.unitID {
             let org = try await OrgService.visible(db, id: u, actor: actor)
             let (lo, hi) = scopeRange(org.orgPath)
@@ -64,6 +69,8 @@ extension CaseService {
         }
         if let t = f.territoryID {
             let org = try await OrgService.visible(db, id: t, actor: actor)
+            // A territory inside the actor's own territory scope implies the scope condition.
+            if actor.can(.viewCases) && actor.orgKind.family != .unit && actor.orgPath.contains(org.orgPath) { implied = true }
             let (lo, hi) = scopeRange(org.orgPath)
             q.appendInterpolation(unsafeRaw: " AND c.territory_path >= "); q.appendInterpolation(bind: lo)
             q.appendInterpolation(unsafeRaw: " AND c.territory_path < "); q.appendInterpolation(bind: hi)
@@ -93,6 +100,10 @@ extension CaseService {
                 q.appendInterpolation(unsafeRaw: " ESCAPE '\\')")
             }
         }
+        if !implied {
+            q.appendInterpolation(unsafeRaw: " AND ")
+            q.appendInterpolation(Self.scopeClause(actor))
+        }
         return q
     }
 
@@ -101,7 +112,11 @@ extension CaseService {
         guard actor.can(.viewCases) || actor.can(.reportCases) else { throw AppError.forbidden(Msg.forbidden) }
         return try await db.read { db in
             let w = try await whereClause(f, actor: actor, db: db)
-            let rows = try await db.raw("\(unsafeRaw: Self.itemSelect) WHERE \(w) ORDER BY c.id DESC LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset))").all()
+            // The page's ids first (an index can often answer that alone), then their rows and names.
+            let rows = try await db.raw("""
+                \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT c.id FROM cases c WHERE \(w) ORDER BY c.id DESC
+                  LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset))) ORDER BY c.id DESC
+                """).all()
             let items = try rows.prefix(window.limit).map(Self.item)
             return (Array(items), rows.count > window.limit)
         }
@@ -145,18 +160,23 @@ extension CaseService {
         let now = clock.now().epoch
         return try await db.read { db in
             var q: SQLQueryString
-            if actor.orgKind.family == .unit {
-                q = SQLQueryString("SELECT state, SUM(n) AS n FROM case_counts WHERE unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched)) GROUP BY state")
+            if Self.seesEverything(actor) {
+                q = "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts GROUP BY state"
+            } else if actor.orgKind.family == .unit {
+                q = SQLQueryString("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts WHERE unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched)) GROUP BY state")
             } else {
-                q = SQLQueryString("SELECT state, SUM(n) AS n FROM case_counts WHERE (territory_path >= \(bind: lo) AND territory_path < \(bind: hi)) OR (unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched))) GROUP BY state")
+                q = SQLQueryString("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts WHERE (territory_path >= \(bind: lo) AND territory_path < \(bind: hi)) OR (unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched))) GROUP BY state")
             }
             var out: [CaseState: Int] = [:]
             for r in try await db.raw(q).all() {
                 if let s = CaseState(rawValue: try r.decode(column: "state", as: String.self)) { out[s] = Int(try r.decode(column: "n", as: Int64.self)) }
             }
-            let scope = Self.scopeClause(actor)
-            let overdue = try await db.raw("SELECT COUNT(*) AS n FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND c.deadline_at < \(bind: now) AND \(scope)").first()!
-                .decode(column: "n", as: Int64.self)
+            var q2 = SQLQueryString("SELECT COUNT(*) AS n FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND c.deadline_at < \(bind: now)")
+            if !Self.seesEverything(actor) {
+                q2.appendInterpolation(unsafeRaw: " AND ")
+                q2.appendInterpolation(Self.scopeClause(actor))
+            }
+            let overdue = try await db.raw(q2).first()!.decode(column: "n", as: Int64.self)
             return (out, Int(overdue))
         }
     }
@@ -167,8 +187,10 @@ extension CaseService {
         return try await db.read { db in
             let unit = try await OrgService.visible(db, id: unitID, actor: actor)
             let rows = try await db.raw("""
-                \(unsafeRaw: Self.itemSelect) WHERE c.unit_id = \(bind: unit.id) AND c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates + [.deferred, .fedBack])))
-                ORDER BY c.deadline_at, c.id LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset))
+                \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT id FROM cases WHERE unit_id = \(bind: unit.id)
+                  AND state IN (\(unsafeRaw: Self.sqlList(Self.clockStates + [.deferred, .fedBack])))
+                  ORDER BY deadline_at, id LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset)))
+                ORDER BY c.deadline_at, c.id
                 """).all()
             return (Array(try rows.prefix(window.limit).map(Self.item)), rows.count > window.limit)
         }
@@ -216,7 +238,7 @@ extension CaseService {
                   SUM(CASE WHEN state = 'deferred' THEN 1 ELSE 0 END) AS deferred,
                   SUM(CASE WHEN fed_back_at IS NOT NULL THEN 1 ELSE 0 END) AS verified,
                   SUM(CASE WHEN rework_count > 0 THEN 1 ELSE 0 END) AS reworked,
-                  SUM(CASE WHEN state = 'closed' THEN closed_at - dispatched_at ELSE 0 END) AS fix
+                  CAST(SUM(CASE WHEN state = 'closed' THEN closed_at - dispatched_at ELSE 0 END) AS BIGINT) AS fix
                 FROM cases WHERE dispatched_at >= \(bind: from.epoch) AND dispatched_at < \(bind: to.epoch)
                   AND unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state <> 'cancelled'
                 GROUP BY unit_id

@@ -96,7 +96,19 @@ public struct CaseService: Sendable {
     static let photoKinds: Set<FileKind> = [.jpeg, .png, .webp, .heic]
     static let photoKindsText = "JPEG、PNG、WebP、HEIC 图片"
 
-    static func decode(_ r: any SQLRow) throws -> CaseRow { try r.decode(model: CaseRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+    /// Column by column rather than through `Codable` with key conversion: the ledger export decodes 100,000 rows.
+    static func decode(_ r: any SQLRow) throws -> CaseRow {
+        func v<T: Decodable>(_ c: String, _ t: T.Type = T.self) throws -> T { try r.decode(column: c, as: T.self) }
+        return CaseRow(
+            id: try v("id"), number: try v("number"), source: try v("source"), typeCode: try v("type_code"), description: try v("description"),
+            address: try v("address"), latE6: try v("lat_e6"), lngE6: try v("lng_e6"), territoryId: try v("territory_id"), territoryPath: try v("territory_path"),
+            unitId: try v("unit_id"), unitPath: try v("unit_path"), routeVia: try v("route_via"), standardId: try v("standard_id"), pointId: try v("point_id"),
+            urgency: try v("urgency"), rule: try v("rule"), state: try v("state"), reporterId: try v("reporter_id"), reporterName: try v("reporter_name"),
+            reportedAt: try v("reported_at"), dispatchDueAt: try v("dispatch_due_at"), registeredAt: try v("registered_at"), dispatchedAt: try v("dispatched_at"),
+            deadlineAt: try v("deadline_at"), fedBackAt: try v("fed_back_at"), closedAt: try v("closed_at"), pausedAt: try v("paused_at"),
+            pausedSeconds: try v("paused_seconds"), wasDeferred: try v("was_deferred"), reworkCount: try v("rework_count"), closedOnTime: try v("closed_on_time"),
+            escalation: try v("escalation"), updatedAt: try v("updated_at"))
+    }
 
     // MARK: - Calendar and taxonomy
 

@@ -92,11 +92,15 @@ public struct MeView: Sendable {
 
 enum Fmt {
     static let zone = TimeZone(identifier: ProcessInfo.processInfo.environment["WENMING_TIMEZONE"] ?? "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
-    static func dateTime(_ epoch: Int64?) -> String {
-        guard let epoch else { return "" }
+    static let calendar: Calendar = {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: Date(epoch: epoch))
+        return cal
+    }()
+
+    static func dateTime(_ epoch: Int64?) -> String {
+        guard let epoch else { return "" }
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(epoch: epoch))
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
     }
     /// Parses `YYYY-MM-DD` in the platform's time zone.
