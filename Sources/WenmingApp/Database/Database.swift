@@ -21,7 +21,7 @@ public final class Database: Sendable {
     let logger: Logger
 
     enum Backend: Sendable {
-        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], lock: AsyncLock, next: Counter)
+        case sqlite(writer: DirectSQLiteDatabase, readers: ReaderPool, lock: AsyncLock)
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
@@ -29,7 +29,7 @@ public final class Database: Sendable {
         self.engine = engine
         self.backend = backend
         self.logger = logger
-        if case .sqlite(let writer, _, let lock, _) = backend {
+        if case .sqlite(let writer, _, let lock) = backend {
             batcher = Batcher { jobs in await Self.runBatch(jobs, writer: writer, lock: lock) }
         } else {
             batcher = nil
@@ -50,31 +50,22 @@ public final class Database: Sendable {
     public static func openSQLite(path: String, readers: Int = 4, logger: Logger) async throws -> Database {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        var quiet = logger
-        quiet.logLevel = .warning
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
-        let w = writer.sql()
-        // WAL lets readers run beside the writer; synchronous=NORMAL in WAL survives a killed process
-        // (the WAL is in the OS cache), which is what "acknowledged means kept" needs.
-        try await w.raw("PRAGMA journal_mode=WAL").run()
-        try await w.raw("PRAGMA synchronous=NORMAL").run()
-        try await w.raw("PRAGMA foreign_keys=ON").run()
-        try await w.raw("PRAGMA busy_timeout=10000").run()
-        // Memory-mapped reads and a larger page cache: at a million cases, index lookups otherwise go through
-        // read() calls on a 2 MB cache (docs/benchmarks.md). WENMING_SQLITE_MMAP_MB=0 turns mapping off.
-        let mmapMB = Int(ProcessInfo.processInfo.environment["WENMING_SQLITE_MMAP_MB"] ?? "") ?? 2048
-        let tuning = ["PRAGMA mmap_size=\(max(0, mmapMB) * 1_048_576)", "PRAGMA cache_size=-32768"]
-        for t in tuning { try await w.raw("\(unsafeRaw: t)").run() }
-        var rs: [SQLiteConnection] = []
-        for _ in 0..<max(1, readers) {
-            let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
-            try await r.sql().raw("PRAGMA busy_timeout=10000").run()
-            try await r.sql().raw("PRAGMA query_only=ON").run()
-            for t in tuning { try await r.sql().raw("\(unsafeRaw: t)").run() }
-            rs.append(r)
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        func connect(readOnly: Bool) throws -> DirectSQLiteDatabase {
+            let c = DirectSQLiteDatabase(conn: try DirectSQLite(path: path), logger: logger, eventLoop: loop)
+            // WAL lets readers run beside the writer; synchronous=NORMAL in WAL survives a killed process
+            // (the WAL is in the OS cache), which is what "acknowledged means kept" needs.
+            // Memory-mapped reads and a larger page cache: at a million cases, index lookups otherwise go through
+            // read() calls on a 2 MB cache (docs/benchmarks.md). WENMING_SQLITE_MMAP_MB=0 turns mapping off.
+            let mmapMB = Int(ProcessInfo.processInfo.environment["WENMING_SQLITE_MMAP_MB"] ?? "") ?? 2048
+            var pragmas = ["PRAGMA busy_timeout=10000", "PRAGMA mmap_size=\(max(0, mmapMB) * 1_048_576)", "PRAGMA cache_size=-32768"]
+            pragmas += readOnly ? ["PRAGMA query_only=ON"] : ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"]
+            for p in pragmas { try c.runSync(SQLRaw(p)) { _ in } }
+            return c
         }
-        return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: rs, lock: AsyncLock(), next: Counter()),
-                        logger: logger)
+        let writer = try connect(readOnly: false)
+        let pool = ReaderPool(limit: max(1, readers) * 4) { try connect(readOnly: true) }
+        return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: pool, lock: AsyncLock()), logger: logger)
     }
 
     public static func openPostgres(url: String, logger: Logger) async throws -> Database {
@@ -105,9 +96,10 @@ public final class Database: Sendable {
     /// Runs `body` on a read connection. Do not write here.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(_, let readers, _, let next):
-            let c = readers[next.next() % readers.count]
-            return try await body(c.sql(queryLogLevel: nil))
+        case .sqlite(_, let readers, _):
+            let c = try readers.checkOut()
+            defer { readers.checkIn(c) }
+            return try await body(c)
         case .postgres(let client, _):
             return try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
         }
@@ -116,9 +108,9 @@ public final class Database: Sendable {
     /// Runs `body` inside one transaction: all of it is kept, or none of it.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let writer, _, let lock, _):
+        case .sqlite(let writer, _, let lock):
             // IMMEDIATE takes the write lock at once, so the transaction never has to upgrade later.
-            return try await lock.withLock { try await Self.transaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body) }
+            return try await lock.withLock { try await Self.transaction(writer, begin: "BEGIN IMMEDIATE", body) }
         case .postgres(let client, _):
             return try await client.withConnection { conn in try await Self.transaction(conn.sql(queryLogLevel: nil), begin: "BEGIN", body) }
         }
@@ -136,10 +128,10 @@ public final class Database: Sendable {
         return typed
     }
 
-    private static func runBatch(_ jobs: [Batcher.Job], writer: SQLiteConnection, lock: AsyncLock) async {
+    private static func runBatch(_ jobs: [Batcher.Job], writer: DirectSQLiteDatabase, lock: AsyncLock) async {
         do {
             let results = try await lock.withLock {
-                try await transaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE") { tx -> [any Sendable] in
+                try await transaction(writer, begin: "BEGIN IMMEDIATE") { tx -> [any Sendable] in
                     var out: [any Sendable] = []
                     for j in jobs { out.append(try await j.run(tx)) }
                     return out
@@ -150,7 +142,7 @@ public final class Database: Sendable {
             if jobs.count == 1 { jobs[0].done(.failure(error)); return }
             for j in jobs {
                 do {
-                    let r = try await lock.withLock { try await transaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE") { try await j.run($0) } }
+                    let r = try await lock.withLock { try await transaction(writer, begin: "BEGIN IMMEDIATE") { try await j.run($0) } }
                     j.done(.success(r))
                 } catch { j.done(.failure(error)) }
             }
@@ -177,9 +169,8 @@ public final class Database: Sendable {
 
     public func close() async {
         switch backend {
-        case .sqlite(let writer, let readers, _, _):
-            for r in readers { try? await r.close() }
-            try? await writer.close()
+        case .sqlite:
+            break  // connections close when the last reference goes
         case .postgres(_, let runner):
             runner.cancel()
         }
@@ -269,6 +260,28 @@ final class Batcher: @unchecked Sendable {
             if batch.isEmpty { return }
             await execute(batch)
         }
+    }
+}
+
+/// Read connections for SQLite: one per concurrent reader, opened on demand up to `limit` and reused.
+/// Past the limit a reader gets a fresh connection that is closed after use.
+final class ReaderPool: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var free: [DirectSQLiteDatabase] = []
+    private var opened = 0
+    let limit: Int
+    let open: () throws -> DirectSQLiteDatabase
+
+    init(limit: Int, open: @escaping () throws -> DirectSQLiteDatabase) { self.limit = limit; self.open = open }
+
+    func checkOut() throws -> DirectSQLiteDatabase {
+        if let c = mutex.withLock({ free.popLast() }) { return c }
+        mutex.withLock { opened += 1 }
+        return try open()
+    }
+
+    func checkIn(_ c: DirectSQLiteDatabase) {
+        mutex.withLock { if free.count < limit { free.append(c) } else { opened -= 1 } }
     }
 }
 
