@@ -6,11 +6,12 @@
 #
 # For each engine: a release build, a fresh database with the demo city, `wenming generate` with
 # $CASES cases over two years, then against a running server (127.0.0.1 only, stopped afterwards):
-#   1. case intake through POST /api/v1/cases (token auth, validation, routing, numbering, event) at $CONNS connections;
-#   2. a unit's open-case list (GET /api/v1/units/{id}/open-cases), the ledger's filtered first page
+#   1. a unit's open-case list (GET /api/v1/units/{id}/open-cases), the ledger's filtered first page
 #      (GET /api/v1/cases?territoryId=<district>&open=true) and the city-wide status counts
 #      (GET /api/v1/cases/counts) at $READ_CONNS connections;
-#   3. a ledger export of ~100,000 rows (GET /cases/export.csv with a date filter, logged-in session);
+#   2. a ledger export of ~100,000 rows (GET /cases/export.csv with a date filter, logged-in session);
+#   3. case intake through POST /api/v1/cases (token auth, validation, routing, numbering, event) at $CONNS
+#      connections (last, so that the reads above see the generated city and not the benchmark's own cases);
 #   4. the server's peak resident memory (VmHWM) over all of it.
 # Results: scripts/out/bench-<engine>.md (copied by hand into docs/benchmarks.md).
 set -euo pipefail
@@ -74,9 +75,6 @@ run() { # name url conns [INTAKE=1]
   INTAKE=$intake wrk -t2 -c"$c" -d"${DURATION}s" --timeout 10s -H "Authorization: Bearer $auth" -s scripts/bench/report.lua "$url" >"$OUT/$name.txt"
   grep RESULT "$OUT/$name.txt" | sed 's/^RESULT //'
 }
-echo "== intake"
-INTAKE=$(run intake "$BASE/api/v1/cases" "$CONNS" 1 "$GRID")
-echo "$INTAKE"
 echo "== reads"
 UNITLIST=$(run unit-open "$BASE/api/v1/units/$UNIT/open-cases" "$READ_CONNS" 0 "$ADMIN"); echo "$UNITLIST"
 LEDGER=$(run ledger "$BASE/api/v1/cases?territoryId=$DISTRICT&open=true" "$READ_CONNS" 0 "$ADMIN"); echo "$LEDGER"
@@ -95,6 +93,9 @@ PY
 EXPORT_SECS=$(curl -sf -b "$JAR" -o "$OUT/export.csv" -w '%{time_total}' "$BASE/cases/export.csv?from=$FROM")
 EXPORT_ROWS=$(( $(python3 -c "import csv,sys;print(sum(1 for _ in csv.reader(open(sys.argv[1],encoding='utf-8-sig'))))" "$OUT/export.csv") - 1 ))
 echo "export: $EXPORT_ROWS rows in $EXPORT_SECS s"
+echo "== intake"
+INTAKE=$(run intake "$BASE/api/v1/cases" "$CONNS" 1 "$GRID")
+echo "$INTAKE"
 PEAK=$(awk '/VmHWM/{print $2}' /proc/$PID/status)
 kill $PID; wait $PID 2>/dev/null || true
 trap - EXIT

@@ -30,8 +30,15 @@ def call(method, path, body=None, token=None, timeout=10):
 
 
 def start():
+    try:
+        urllib.request.urlopen(BASE + "/healthz", timeout=1)
+        sys.exit(f"port {PORT} is already in use: stop the other server first")
+    except urllib.error.URLError:
+        pass
     p = subprocess.Popen([BIN, "serve", "--host", "127.0.0.1", "--port", str(PORT)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
+        if p.poll() is not None:
+            sys.exit("server exited at start")
         try:
             urllib.request.urlopen(BASE + "/healthz", timeout=1)
             return p

@@ -314,6 +314,8 @@ public enum Migrations {
                 """,
                 "CREATE INDEX cases_unit_state ON cases(unit_id, state, deadline_at)",
                 "CREATE INDEX cases_state_territory ON cases(state, territory_path)",
+                // Open cases newest first with their territory: the ledger's 未办结 pages read it in id order and stop at a page.
+                "CREATE INDEX cases_open ON cases(id, territory_path) WHERE state IN (\(CaseService.sqlList(CaseService.openStates)))",
                 "CREATE INDEX cases_state_deadline ON cases(state, deadline_at)",
                 "CREATE INDEX cases_territory ON cases(territory_path, id)",
                 "CREATE INDEX cases_unit_path ON cases(unit_path, id)",
@@ -438,6 +440,8 @@ public enum Migrations {
             }
             if did { applied.append(m.id) }
         }
+        // Planner statistics: partial indexes such as cases_open are only chosen with them.
+        if db.engine == .sqlite { try await db.write { try await $0.raw("PRAGMA optimize=0x10002").run() } }
         return applied
     }
 }
