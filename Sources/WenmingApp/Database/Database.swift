@@ -17,7 +17,7 @@ public enum SQLEngine: String, Sendable { case sqlite, postgres }
 public final class Database: Sendable {
     public let engine: SQLEngine
     private let backend: Backend
-    private let batcher: Batcher?
+    private let batcher: Batcher!
     let logger: Logger
 
     enum Backend: Sendable {
@@ -29,10 +29,17 @@ public final class Database: Sendable {
         self.engine = engine
         self.backend = backend
         self.logger = logger
-        if case .sqlite(let writer, _, let lock) = backend {
-            batcher = Batcher { jobs in await Self.runBatch(jobs, writer: writer, lock: lock) }
-        } else {
-            batcher = nil
+        switch backend {
+        case .sqlite(let writer, _, let lock):
+            batcher = Batcher { jobs in
+                await Self.runBatch(jobs) { body in try await lock.withLock { try await Self.transaction(writer, begin: "BEGIN IMMEDIATE", body) } }
+            }
+        case .postgres(let client, _):
+            // One connection commits the batch: one WAL flush and one update of a hot row (the year's case
+            // sequence) for many intakes, instead of each intake waiting for the previous one's commit.
+            batcher = Batcher { jobs in
+                await Self.runBatch(jobs) { body in try await client.withConnection { try await Self.transaction($0.sql(queryLogLevel: nil), begin: "BEGIN", body) } }
+            }
         }
     }
 
@@ -120,31 +127,27 @@ public final class Database: Sendable {
     /// the ones waiting for the writer are committed together in one transaction (group commit), and each
     /// caller returns only after that commit. If any of them fails, the group is rolled back and each one
     /// runs again in its own transaction, so one caller's failure never undoes another's work.
-    /// On PostgreSQL it is `write`: every connection commits on its own.
+    /// On PostgreSQL the batch is one transaction on one pooled connection in the same way.
     public func writeBatched<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        guard let batcher else { return try await write(body) }
         let result = try await batcher.submit { try await body($0) }
         guard let typed = result as? T else { throw DatabaseError.connect("unexpected batch result") }
         return typed
     }
 
-    private static func runBatch(_ jobs: [Batcher.Job], writer: DirectSQLiteDatabase, lock: AsyncLock) async {
+    /// Runs a batch of jobs in one transaction (`inTransaction` runs its body in one); when any job fails, each
+    /// runs again in a transaction of its own.
+    private static func runBatch(_ jobs: [Batcher.Job], inTransaction: @escaping @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> any Sendable) async throws -> any Sendable) async {
         do {
-            let results = try await lock.withLock {
-                try await transaction(writer, begin: "BEGIN IMMEDIATE") { tx -> [any Sendable] in
-                    var out: [any Sendable] = []
-                    for j in jobs { out.append(try await j.run(tx)) }
-                    return out
-                }
-            }
+            let results = try await inTransaction { tx in
+                var out: [any Sendable] = []
+                for j in jobs { out.append(try await j.run(tx)) }
+                return out
+            } as? [any Sendable] ?? []
             for (j, r) in zip(jobs, results) { j.done(.success(r)) }
         } catch {
             if jobs.count == 1 { jobs[0].done(.failure(error)); return }
             for j in jobs {
-                do {
-                    let r = try await lock.withLock { try await transaction(writer, begin: "BEGIN IMMEDIATE") { try await j.run($0) } }
-                    j.done(.success(r))
-                } catch { j.done(.failure(error)) }
+                do { j.done(.success(try await inTransaction { try await j.run($0) })) } catch { j.done(.failure(error)) }
             }
         }
     }

@@ -6,23 +6,14 @@ import WenmingCore
 /// sources, states and delays over a span of years, routed like real cases, with the running counters,
 /// numbering and supervision notices consistent with them. Deterministic for a given seed.
 public enum SyntheticCases {
+    /// The demo city's generator, with probabilities as fractions.
     struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func chance(_ p: Double) -> Bool { unit() < p }
-        mutating func weighted(_ w: [Int]) -> Int {
-            var r = int(w.reduce(0, +))
-            for (i, x) in w.enumerated() { if r < x { return i }; r -= x }
-            return w.count - 1
-        }
+        var base: DemoCity.RNG
+        init(state: UInt64) { base = DemoCity.RNG(seed: state) }
+        mutating func int(_ n: Int) -> Int { base.int(max(1, n)) }
+        mutating func unit() -> Double { base.unit() }
+        mutating func chance(_ p: Double) -> Bool { base.unit() < p }
+        mutating func weighted(_ w: [Int]) -> Int { base.weighted(w) }
     }
 
     /// Relative frequency of each default type (by code) and of each source.
@@ -32,6 +23,21 @@ public enum SyntheticCases {
                                                      (.hotline, 8), (.media, 2), (.higherUp, 2)]
 
     public struct Result: Sendable { public var cases = 0; public var notices = 0; public var seconds = 0.0 }
+
+    /// `INSERT INTO table (columns) VALUES (…), (…)` with every value bound.
+    static func insert(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]], suffix: String = "") -> SQLQueryString {
+        var q = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+        for (ri, r) in rows.enumerated() {
+            q.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
+            for (ci, v) in r.enumerated() {
+                if ci > 0 { q.appendInterpolation(unsafeRaw: ", ") }
+                q.appendInterpolation(bind: v)
+            }
+            q.appendInterpolation(unsafeRaw: ")")
+        }
+        q.appendInterpolation(unsafeRaw: suffix)
+        return q
+    }
 
     /// The demo's cases: a few thousand over the last four months, added only when there are no cases yet.
     public static func loadDemoCases(_ s: Services) async throws -> Int {
@@ -175,16 +181,7 @@ public enum SyntheticCases {
             let batchRows = rows, batchOverdue = overdueByRow
             let issued = try await s.db.write { tx in
                 var noticeSeq = noticeSeqStart
-                var q = SQLQueryString("INSERT INTO cases (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-                for (ri, r) in batchRows.enumerated() {
-                    q.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
-                    for (ci, v) in r.enumerated() {
-                        if ci > 0 { q.appendInterpolation(unsafeRaw: ", ") }
-                        q.appendInterpolation(bind: v)
-                    }
-                    q.appendInterpolation(unsafeRaw: ")")
-                }
-                q.appendInterpolation(unsafeRaw: " RETURNING id, escalation, unit_id, unit_path, deadline_at")
+                let q = Self.insert("cases", columns, batchRows, suffix: " RETURNING id, escalation, unit_id, unit_path, deadline_at")
                 let ids = try await tx.raw(q).all()
                 // Supervision notices for the overdue ones, every level up to the earned one.
                 var noticeRows: [[any Encodable & Sendable]] = []
@@ -199,15 +196,7 @@ public enum SyntheticCases {
                     }
                 }
                 if !noticeRows.isEmpty {
-                    var nq = SQLQueryString("INSERT INTO supervision_notices (number, case_id, unit_id, unit_path, level, overdue_minutes, issued_at) VALUES ")
-                    for (ri, r) in noticeRows.enumerated() {
-                        nq.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
-                        for (ci, v) in r.enumerated() {
-                            if ci > 0 { nq.appendInterpolation(unsafeRaw: ", ") }
-                            nq.appendInterpolation(bind: v)
-                        }
-                        nq.appendInterpolation(unsafeRaw: ")")
-                    }
+                    let nq = Self.insert("supervision_notices", ["number", "case_id", "unit_id", "unit_path", "level", "overdue_minutes", "issued_at"], noticeRows)
                     try await tx.raw(nq).run()
                 }
                 var eq = SQLQueryString("INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason) VALUES ")

@@ -362,14 +362,6 @@ public struct CaseService: Sendable {
         try await db.read { try await Self.visible($0, id: id, actor: actor) }
     }
 
-    public func get(number: String, actor: Identity) async throws -> CaseRow {
-        try await db.read { db in
-            guard let c = try await db.raw("SELECT * FROM cases WHERE number = \(bind: number)").first().map(Self.decode) else { throw AppError.notFound }
-            guard Self.canSee(c, actor) else { throw AppError.forbidden(Msg.outOfScope) }
-            return c
-        }
-    }
-
     public func events(_ id: Int64, actor: Identity) async throws -> [CaseEventRow] {
         try await db.read { db in
             _ = try await Self.visible(db, id: id, actor: actor)

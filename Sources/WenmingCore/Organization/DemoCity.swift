@@ -25,11 +25,11 @@ public enum DemoCity {
 
 extension DemoCity {
     /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform.
-    struct RNG {
+    public struct RNG: Sendable {
         private var state: UInt64
-        init(seed: UInt64) { state = seed }
+        public init(seed: UInt64) { state = seed }
 
-        mutating func next() -> UInt64 {
+        public mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -38,7 +38,15 @@ extension DemoCity {
         }
 
         /// 0 ..< n (n > 0).
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        public mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        /// Uniform in [0, 1).
+        public mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+        /// An index drawn with the given relative weights.
+        public mutating func weighted(_ w: [Int]) -> Int {
+            var r = int(max(1, w.reduce(0, +)))
+            for (i, x) in w.enumerated() { if r < x { return i }; r -= x }
+            return w.count - 1
+        }
         mutating func int(in r: ClosedRange<Int>) -> Int { r.lowerBound + int(r.count) }
         mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
         mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
