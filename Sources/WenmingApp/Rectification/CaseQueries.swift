@@ -408,10 +408,7 @@ extension CaseService {
                 let name = try await OrgService.fetch(db, id: rec.unitID)?.name ?? "#\(rec.unitID)"
                 out.append((rec, name))
             }
-            return out.sorted { a, b in
-                let ka = [a.0.reds, a.0.yellows, a.0.whites, a.0.overdueOpen], kb = [b.0.reds, b.0.yellows, b.0.whites, b.0.overdueOpen]
-                return ka != kb ? ka.lexicographicallyPrecedes(kb, by: >) : a.0.unitID < b.0.unitID
-            }
+            return out.sorted { BlackPlaque.isWorse($0.0, than: $1.0) }
         }
     }
 

@@ -272,15 +272,17 @@ public struct UnitRecord: Sendable, Equatable {
 }
 
 public enum BlackPlaque {
-    /// The worst unit: most red notices, then yellow, then white, then overdue open cases; ties go to the
-    /// lower unit id so the choice is deterministic. Nil when no unit has any notice or overdue case.
+    /// Worst first: most red notices, then yellow, then white, then overdue open cases; ties go to the lower
+    /// unit id so the order is deterministic.
+    public static func isWorse(_ a: UnitRecord, than b: UnitRecord) -> Bool {
+        let ka = [a.reds, a.yellows, a.whites, a.overdueOpen], kb = [b.reds, b.yellows, b.whites, b.overdueOpen]
+        if ka != kb { return ka.lexicographicallyPrecedes(kb, by: >) }
+        return a.unitID < b.unitID
+    }
+
+    /// The worst unit by `isWorse`. Nil when no unit has any notice or overdue case.
     public static func holder(_ records: [UnitRecord]) -> UnitRecord? {
-        let bad = records.filter { $0.reds + $0.yellows + $0.whites + $0.overdueOpen > 0 }
-        return bad.min { a, b in
-            let ka = [a.reds, a.yellows, a.whites, a.overdueOpen], kb = [b.reds, b.yellows, b.whites, b.overdueOpen]
-            if ka != kb { return ka.lexicographicallyPrecedes(kb, by: >) }
-            return a.unitID < b.unitID
-        }
+        records.filter { $0.reds + $0.yellows + $0.whites + $0.overdueOpen > 0 }.min(by: isWorse)
     }
 }
 
