@@ -267,11 +267,10 @@ final class Batcher: @unchecked Sendable {
 }
 
 /// Read connections for SQLite: one per concurrent reader, opened on demand up to `limit` and reused.
-/// Past the limit a reader gets a fresh connection that is closed after use.
+/// A connection checked in when `limit` are already free is dropped (and so closed).
 final class ReaderPool: @unchecked Sendable {
     private let mutex = NSLock()
     private var free: [DirectSQLiteDatabase] = []
-    private var opened = 0
     let limit: Int
     let open: () throws -> DirectSQLiteDatabase
 
@@ -279,22 +278,10 @@ final class ReaderPool: @unchecked Sendable {
 
     func checkOut() throws -> DirectSQLiteDatabase {
         if let c = mutex.withLock({ free.popLast() }) { return c }
-        mutex.withLock { opened += 1 }
         return try open()
     }
 
     func checkIn(_ c: DirectSQLiteDatabase) {
-        mutex.withLock { if free.count < limit { free.append(c) } else { opened -= 1 } }
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private let mutex = NSLock()
-    private var value = 0
-    func next() -> Int {
-        mutex.withLock {
-            value &+= 1
-            return value & Int.max
-        }
+        mutex.withLock { if free.count < limit { free.append(c) } }
     }
 }

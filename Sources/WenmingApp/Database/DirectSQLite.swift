@@ -21,9 +21,10 @@ final class DirectSQLite: @unchecked Sendable {
         var description: String { "SQLite error \(code): \(message)" }
     }
 
-    init(path: String, readOnly: Bool = false) throws {
+    /// Opens (creating if needed) the database file; readers are made read-only with `PRAGMA query_only`.
+    init(path: String) throws {
         var handle: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let msg = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "cannot open"

@@ -168,7 +168,7 @@ struct CasePages: Sendable {
                 guard let a = Double(f.trimmed("lat")), let b = Double(f.trimmed("lng")) else { throw AppError.validation(["latitude": "经纬度须为数字"]) }
                 lat = a; lng = b
             }
-            guard let source = CaseSource(rawValue: f["source"]) ?? Optional(CaseSource.default(for: me.role)) else { throw AppError.badRequest(Msg.malformedRequest) }
+            let source = CaseSource(rawValue: f["source"]) ?? CaseSource.default(for: me.role)
             let draft = CaseDraft(source: source, typeCode: f.trimmed("type"), description: f["description"], address: f["address"],
                                   latitude: lat, longitude: lng, urgency: f["urgency"] == "urgent" ? .urgent : .normal)
             let c = try await s.cases.report(.init(draft: draft, territoryID: f.int64("territory"), photos: Self.photos(ctx)), actor: me)
