@@ -437,8 +437,10 @@ extension CaseService {
         }
     }
 
-    public func plaques() async throws -> [(PlaqueRow, String)] {
-        try await db.read { db in
+    /// The black plaques awarded so far (city-wide; every user who may view cases may see who holds it).
+    public func plaques(actor: Identity) async throws -> [(PlaqueRow, String)] {
+        try actor.require(.viewCases)
+        return try await db.read { db in
             try await db.raw("SELECT p.*, o.name AS unit_name FROM black_plaques p JOIN orgs o ON o.id = p.unit_id ORDER BY p.period DESC LIMIT 24").all()
                 .map { (try $0.decode(model: PlaqueRow.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "unit_name", as: String.self)) }
         }

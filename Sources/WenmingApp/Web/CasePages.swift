@@ -363,7 +363,7 @@ struct CasePages: Sendable {
             },
             summonses: try await s.cases.summonses(actor: me).map { SummonsVM(id: $0.0.id, unit: $0.1, head: $0.0.headName, reason: $0.0.reason, issued: Fmt.dateTime($0.0.issuedAt), held: $0.0.heldAt.map { Fmt.dateTime($0) }, note: $0.0.note) },
             records: recs.map { RecordVM(unit: $0.1, reds: $0.0.reds, yellows: $0.0.yellows, whites: $0.0.whites, overdue: $0.0.overdueOpen) },
-            plaques: try await s.cases.plaques().map { PlaqueVM(period: $0.0.period, unit: $0.1, detail: "红 \($0.0.reds)、黄 \($0.0.yellows)、白 \($0.0.whites)，超期未办 \($0.0.overdueOpen)") },
+            plaques: try await s.cases.plaques(actor: me).map { PlaqueVM(period: $0.0.period, unit: $0.1, detail: "红 \($0.0.reds)、黄 \($0.0.yellows)、白 \($0.0.whites)，超期未办 \($0.0.overdueOpen)") },
             month: m, lastMonth: last, canManage: me.can(.manageCases) && me.orgPath.ids.count == 1,
             candidate: worst.flatMap { w in recs.first { $0.0.unitID == w.unitID }?.1 })
         return try web.render(ctx, req, "cases/supervision", title: "督办与约谈", data: data)
@@ -387,31 +387,45 @@ struct CasePages: Sendable {
     struct HolidayVM: Sendable { var day: String; var kind: String; var name: String }
     struct SetupView: Sendable { var types: [TypeVM]; var holidays: [HolidayVM]; var year: Int; var canEdit: Bool }
 
-    func setup(_ req: Request, _ ctx: AppContext) async throws -> Response {
-        let me = try ctx.requireIdentity()
+    func setupView(_ me: Identity, year: Int?) async throws -> SetupView {
         try me.require(.viewCases)
-        let year = web.query(req).int64("year").map { Int(clamping: $0) } ?? Calendar.gregorian(Fmt.zone).component(.year, from: s.clock.now())
+        let year = year ?? Calendar.gregorian(Fmt.zone).component(.year, from: s.clock.now())
         let types = try await s.cases.types(includeInactive: true)
-        let data = SetupView(
+        return SetupView(
             types: types.map { t in TypeVM(code: t.code, name: t.name, department: t.departmentCode, rule: t.rule, urgentRule: t.urgentRule,
                                            ruleLabel: t.def.rule.label, urgentLabel: t.def.urgentRule.label, active: t.active != 0) },
             holidays: try await s.cases.holidays(year: year).map { HolidayVM(day: $0.day, kind: HolidayKind(rawValue: $0.kind)?.label ?? $0.kind, name: $0.name) },
             year: year, canEdit: me.can(.manageCases) && me.orgPath.ids.count == 1)
+    }
+
+    func setup(_ req: Request, _ ctx: AppContext) async throws -> Response {
+        let me = try ctx.requireIdentity()
+        let data = try await setupView(me, year: web.query(req).int64("year").map { Int(clamping: $0) })
         return try web.render(ctx, req, "cases/setup", title: "问题类型与节假日", data: data)
     }
 
-    func saveType(_ req: Request, _ ctx: AppContext) async throws -> Response {
+    /// Runs a change from the setup page; a refused one shows the page again with its message and row errors.
+    func onSetup(_ req: Request, _ ctx: AppContext, _ change: (Identity) async throws -> Response) async throws -> Response {
         let me = try ctx.requireIdentity()
-        let f = ctx.form
-        try await s.cases.saveType(code: f["code"], name: f["name"], departmentCode: f["department"], rule: f["rule"], urgentRule: f["urgentRule"],
-                                   active: f["active"] == "1", actor: me)
-        return web.redirect("/cases/setup", flash: "问题类型已保存")
+        do { return try await change(me) } catch let e as AppError {
+            return try web.retry(ctx, req, "cases/setup", title: "问题类型与节假日", data: try await setupView(me, year: nil), error: e)
+        }
+    }
+
+    func saveType(_ req: Request, _ ctx: AppContext) async throws -> Response {
+        try await onSetup(req, ctx) { me in
+            let f = ctx.form
+            try await s.cases.saveType(code: f["code"], name: f["name"], departmentCode: f["department"], rule: f["rule"], urgentRule: f["urgentRule"],
+                                       active: f["active"] == "1", actor: me)
+            return web.redirect("/cases/setup", flash: "问题类型已保存")
+        }
     }
 
     func importHolidays(_ req: Request, _ ctx: AppContext) async throws -> Response {
-        let me = try ctx.requireIdentity()
-        let r = try await s.cases.importHolidays(try await web.uploadedTable(ctx), actor: me)
-        return web.redirect("/cases/setup?year=\(r.years.first ?? 0)", flash: "已导入 \(r.years.map(String.init).joined(separator: "、")) 年节假日安排，共 \(r.days) 天")
+        try await onSetup(req, ctx) { me in
+            let r = try await s.cases.importHolidays(try await web.uploadedTable(ctx), actor: me)
+            return web.redirect("/cases/setup?year=\(r.years.first ?? 0)", flash: "已导入 \(r.years.map(String.init).joined(separator: "、")) 年节假日安排，共 \(r.days) 天")
+        }
     }
 }
 
