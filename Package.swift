@@ -25,7 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
-        .target(name: "WenmingCore"),
+        .target(name: "WenmingCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "WenmingAPI",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
