@@ -45,6 +45,9 @@ public struct Services: Sendable {
     public let negative: NegativeService
     public let tasks: TaskService
     public let cases: CaseService
+    public let points: PointService
+    public let draws: DrawService
+    public let rounds: RoundService
     public let views: Views
 
     public init(config: AppConfig, db: Database, clock: any Clock = SystemClock()) async throws {
@@ -60,7 +63,11 @@ public struct Services: Sendable {
         index = IndexService(db: db, clock: clock)
         negative = NegativeService(db: db, clock: clock)
         tasks = TaskService(db: db, clock: clock, settings: settings, dataDir: config.dataDir, tz: Fmt.zone)
-        cases = CaseService(db: db, clock: clock, settings: settings, files: FileStore(dataDir: config.dataDir, settings: settings))
+        let files = FileStore(dataDir: config.dataDir, settings: settings)
+        cases = CaseService(db: db, clock: clock, settings: settings, files: files)
+        points = PointService(db: db, clock: clock)
+        draws = DrawService(db: db, clock: clock)
+        rounds = RoundService(db: db, clock: clock, cases: cases, points: points, files: files, settings: settings)
         views = try await Views(directory: config.resourcesDir + "/Resources/Templates")
     }
 }

@@ -418,6 +418,118 @@ public enum Migrations {
             }
             return s.map { expand($0, engine) }
         },
+        Migration(id: "0005_points_draws_rounds") { engine in
+            var s = [
+                """
+                CREATE TABLE points (
+                  id {PK}, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, category_id BIGINT NOT NULL REFERENCES point_categories(id),
+                  address TEXT NOT NULL DEFAULT '', lat_e6 BIGINT, lng_e6 BIGINT,
+                  territory_id BIGINT NOT NULL REFERENCES orgs(id), territory_path {PATH} NOT NULL, district_id BIGINT REFERENCES orgs(id),
+                  adopter_id BIGINT REFERENCES orgs(id), declared INTEGER NOT NULL DEFAULT 1, active INTEGER NOT NULL DEFAULT 1,
+                  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX points_territory ON points(territory_path, id)",
+                "CREATE INDEX points_category ON points(category_id)",
+                "CREATE INDEX points_adopter ON points(adopter_id)",
+                """
+                CREATE TABLE point_history (
+                  id {PK}, point_id BIGINT NOT NULL REFERENCES points(id), at BIGINT NOT NULL, actor_id BIGINT, actor_name TEXT NOT NULL,
+                  change TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX point_history_point ON point_history(point_id, id)",
+                """
+                CREATE TABLE draws (
+                  id {PK}, name TEXT NOT NULL, scope_id BIGINT NOT NULL REFERENCES orgs(id), scope_path {PATH} NOT NULL,
+                  algorithm TEXT NOT NULL, spec TEXT NOT NULL, list_size INTEGER NOT NULL, list_digest TEXT NOT NULL,
+                  commitment TEXT NOT NULL, seed TEXT NOT NULL, status TEXT NOT NULL, scheduled_at BIGINT NOT NULL,
+                  created_by BIGINT REFERENCES users(id), created_by_name TEXT NOT NULL, created_at BIGINT NOT NULL,
+                  ran_at BIGINT, result_digest TEXT, pick_count INTEGER
+                )
+                """,
+                "CREATE INDEX draws_due ON draws(status, scheduled_at)",
+                """
+                CREATE TABLE draw_entries (
+                  draw_id BIGINT NOT NULL REFERENCES draws(id), ord INTEGER NOT NULL, point_id BIGINT NOT NULL REFERENCES points(id),
+                  code TEXT NOT NULL, category TEXT NOT NULL, district TEXT NOT NULL, PRIMARY KEY (draw_id, ord)
+                )
+                """,
+                """
+                CREATE TABLE draw_picks (
+                  draw_id BIGINT NOT NULL REFERENCES draws(id), ord INTEGER NOT NULL, kind TEXT NOT NULL, category TEXT NOT NULL,
+                  district TEXT NOT NULL, code TEXT NOT NULL, point_id BIGINT NOT NULL REFERENCES points(id), PRIMARY KEY (draw_id, ord)
+                )
+                """,
+                """
+                CREATE TABLE rounds (
+                  id {PK}, name TEXT NOT NULL, kind TEXT NOT NULL, scope_id BIGINT NOT NULL REFERENCES orgs(id), scope_path {PATH} NOT NULL,
+                  start_date TEXT NOT NULL, end_date TEXT NOT NULL, draw_id BIGINT REFERENCES draws(id), status TEXT NOT NULL,
+                  notes TEXT NOT NULL DEFAULT '', created_by BIGINT REFERENCES users(id), created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX rounds_scope ON rounds(scope_path, id)",
+                "CREATE TABLE round_members (round_id BIGINT NOT NULL REFERENCES rounds(id), user_id BIGINT NOT NULL REFERENCES users(id), PRIMARY KEY (round_id, user_id))",
+                "CREATE TABLE round_points (round_id BIGINT NOT NULL REFERENCES rounds(id), point_id BIGINT NOT NULL REFERENCES points(id), via TEXT NOT NULL, PRIMARY KEY (round_id, point_id))",
+                """
+                CREATE TABLE visits (
+                  id {PK}, round_id BIGINT NOT NULL REFERENCES rounds(id), point_id BIGINT NOT NULL REFERENCES points(id),
+                  inspector_id BIGINT REFERENCES users(id), inspector_name TEXT NOT NULL, visited_at BIGINT NOT NULL,
+                  lat_e6 BIGINT, lng_e6 BIGINT, notes TEXT NOT NULL DEFAULT '', records_ok INTEGER,
+                  full_h BIGINT NOT NULL, lost_h BIGINT NOT NULL, UNIQUE (round_id, point_id)
+                )
+                """,
+                """
+                CREATE TABLE visit_items (
+                  id {PK}, visit_id BIGINT NOT NULL REFERENCES visits(id), round_id BIGINT NOT NULL, point_id BIGINT NOT NULL,
+                  standard_id BIGINT NOT NULL REFERENCES index_nodes(id), verdict TEXT NOT NULL, full_h BIGINT NOT NULL, lost_h BIGINT NOT NULL,
+                  note TEXT NOT NULL DEFAULT '', unit_id BIGINT REFERENCES orgs(id), case_id BIGINT REFERENCES cases(id)
+                )
+                """,
+                "CREATE INDEX visit_items_round ON visit_items(round_id)",
+                """
+                CREATE TABLE impressions (
+                  round_id BIGINT NOT NULL REFERENCES rounds(id), user_id BIGINT NOT NULL REFERENCES users(id), aspect TEXT NOT NULL,
+                  score INTEGER NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (round_id, user_id, aspect)
+                )
+                """,
+                "CREATE INDEX cases_point ON cases(point_id) WHERE point_id IS NOT NULL",
+            ]
+            // A draw's frozen list, commitment, seed and spec never change; it runs once (scheduled → done) or is
+            // cancelled before it runs; its list and picks are append-only.
+            let frozen = "NEW.seed = OLD.seed AND NEW.commitment = OLD.commitment AND NEW.list_digest = OLD.list_digest AND NEW.spec = OLD.spec AND NEW.scheduled_at = OLD.scheduled_at AND NEW.scope_path = OLD.scope_path AND NEW.list_size = OLD.list_size"
+            switch engine {
+            case .sqlite:
+                s += [
+                    "CREATE TRIGGER draws_guard BEFORE UPDATE ON draws WHEN NOT (OLD.status = 'scheduled' AND NEW.status IN ('done', 'cancelled') AND \(frozen)) BEGIN SELECT RAISE(ABORT, 'a draw cannot be altered or re-run'); END",
+                    "CREATE TRIGGER draws_no_delete BEFORE DELETE ON draws BEGIN SELECT RAISE(ABORT, 'draws are kept'); END",
+                ]
+                for t in ["draw_entries", "draw_picks", "point_history"] {
+                    s += [
+                        "CREATE TRIGGER \(t)_no_update BEFORE UPDATE ON \(t) BEGIN SELECT RAISE(ABORT, '\(t) is append-only'); END",
+                        "CREATE TRIGGER \(t)_no_delete BEFORE DELETE ON \(t) BEGIN SELECT RAISE(ABORT, '\(t) is append-only'); END",
+                    ]
+                }
+            case .postgres:
+                s += [
+                    """
+                    CREATE FUNCTION draws_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'draws are kept'; END IF;
+                      IF NOT (OLD.status = 'scheduled' AND NEW.status IN ('done', 'cancelled') AND \(frozen)) THEN
+                        RAISE EXCEPTION 'a draw cannot be altered or re-run';
+                      END IF;
+                      RETURN NEW;
+                    END $$
+                    """,
+                    "CREATE TRIGGER draws_guard BEFORE UPDATE OR DELETE ON draws FOR EACH ROW EXECUTE FUNCTION draws_guard()",
+                ]
+                for t in ["draw_entries", "draw_picks", "point_history"] {
+                    s.append("CREATE TRIGGER \(t)_append_only BEFORE UPDATE OR DELETE ON \(t) FOR EACH ROW EXECUTE FUNCTION audit_append_only()")
+                }
+            }
+            return s.map { expand($0, engine) }
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

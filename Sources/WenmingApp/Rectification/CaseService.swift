@@ -245,12 +245,12 @@ public struct CaseService: Sendable {
     }
 
     /// The responsible unit proposed for a new case (the office may override at dispatch).
-    static func route(_ db: any SQLDatabase, type: CaseTypeRow, territory: OrgRow, manual: OrgRow? = nil) async throws -> (OrgRow, RouteVia)? {
+    static func route(_ db: any SQLDatabase, type: CaseTypeRow, territory: OrgRow, manual: OrgRow? = nil, pointAdopter: OrgRow? = nil) async throws -> (OrgRow, RouteVia)? {
         let dept = try await department(db, code: type.departmentCode, territory: territory)
         let street = try await street(db, of: territory)
         var byID: [Int64: OrgRow] = [:]
-        for o in [manual, dept, street].compactMap({ $0 }) { byID[o.id] = o }
-        guard let r = CaseRouting.route(manual: manual?.id, pointAdopter: nil, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
+        for o in [manual, pointAdopter, dept, street].compactMap({ $0 }) { byID[o.id] = o }
+        guard let r = CaseRouting.route(manual: manual?.id, pointAdopter: pointAdopter?.id, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
         return (byID[r.unit]!, r.via)
     }
 
@@ -270,10 +270,58 @@ public struct CaseService: Sendable {
         /// The grid, community or street where the problem is; nil: the reporter's own territory.
         public var territoryID: Int64?
         public var standardID: Int64?
+        /// The inspection point where the problem is: it places the case in the point's territory and routes it
+        /// to the point's adopting unit.
+        public var pointID: Int64?
         public var photos: [Upload]
-        public init(draft: CaseDraft, territoryID: Int64?, standardID: Int64? = nil, photos: [Upload] = []) {
-            self.draft = draft; self.territoryID = territoryID; self.standardID = standardID; self.photos = photos
+        public init(draft: CaseDraft, territoryID: Int64?, standardID: Int64? = nil, pointID: Int64? = nil, photos: [Upload] = []) {
+            self.draft = draft; self.territoryID = territoryID; self.standardID = standardID; self.pointID = pointID; self.photos = photos
         }
+    }
+
+    /// What a new case needs besides its draft, once placed and routed.
+    struct Filing: Sendable {
+        var draft: CaseDraft
+        var type: CaseTypeRow
+        var territory: OrgRow
+        var routed: (OrgRow, RouteVia)?
+        var standardID: Int64?
+        var pointID: Int64?
+        var dispatchDue: Int64?
+    }
+
+    /// Numbers and inserts a new case with its first event, inside the caller's transaction.
+    static func file(_ tx: any SQLDatabase, _ f: Filing, actor: Identity, now: Date) async throws -> CaseRow {
+        let year = Calendar.gregorian(WorkCalendar.shanghai).component(.year, from: now)
+        let seq = try await nextNumber(tx, name: "case-\(year)")
+        let number = CaseNumber.format(year: year, sequence: seq)
+        let rule = f.type.def.rule(for: f.draft.urgency)
+        let row = try await tx.raw("""
+            INSERT INTO cases (number, source, type_code, description, address, lat_e6, lng_e6, territory_id, territory_path, unit_id, unit_path,
+              route_via, standard_id, point_id, urgency, rule, state, reporter_id, reporter_name, reported_at, dispatch_due_at, updated_at)
+            VALUES (\(bind: number), \(bind: f.draft.source.rawValue), \(bind: f.type.code), \(bind: f.draft.description.trimmingCharacters(in: .whitespacesAndNewlines)),
+              \(bind: f.draft.address.trimmingCharacters(in: .whitespaces)), \(bind: f.draft.latitude.map { Int64(($0 * 1_000_000).rounded()) }),
+              \(bind: f.draft.longitude.map { Int64(($0 * 1_000_000).rounded()) }), \(bind: f.territory.id), \(bind: f.territory.path),
+              \(bind: f.routed?.0.id), \(bind: f.routed?.0.path), \(bind: f.routed?.1.rawValue ?? ""), \(bind: f.standardID), \(bind: f.pointID),
+              \(bind: f.draft.urgency.rawValue), \(bind: rule.code), 'reported', \(bind: actor.userID), \(bind: "\(actor.displayName)（\(actor.username)）"),
+              \(bind: now.epoch), \(bind: f.dispatchDue), \(bind: now.epoch))
+            RETURNING *
+            """).first()!
+        let c = try decode(row)
+        try await event(tx, c.id, actor: actor, action: "report", from: "", to: CaseState.reported.rawValue,
+                        reason: f.routed.map { "建议承办：\($0.0.name)（\($0.1.label)）" } ?? "", unitID: c.unitId, now: now)
+        return c
+    }
+
+    /// A point's territory and adopting unit, for placing and routing a case found there.
+    static func pointPlace(_ db: any SQLDatabase, _ pointID: Int64) async throws -> (territory: OrgRow, adopter: OrgRow?) {
+        guard let p = try await db.raw("SELECT territory_id, adopter_id FROM points WHERE id = \(bind: pointID)").first(),
+              let t = try await OrgService.fetch(db, id: try p.decode(column: "territory_id", as: Int64.self)) else {
+            throw AppError.validation(["point": "所选点位不存在"])
+        }
+        var adopter: OrgRow?
+        if let a = try p.decode(column: "adopter_id", as: Int64?.self), let o = try await OrgService.fetch(db, id: a), o.isActive { adopter = o }
+        return (t, adopter)
     }
 
     /// Files a new case (信息采集): validated, placed in its territory, routed to a proposed unit, numbered,
@@ -289,15 +337,15 @@ public struct CaseService: Sendable {
         let type = types.first { $0.code == r.draft.typeCode }!
         let checked = try await files.check(r.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText)
         let now = clock.now()
-        let rule = type.def.rule(for: r.draft.urgency)
         let dispatchDue: Int64? = r.draft.urgency == .urgent ? now.epoch + Int64(s.urgentDispatchMinutes * 60) : nil
-        let tz = WorkCalendar.shanghai
-        let year = Calendar.gregorian(tz).component(.year, from: now)
         // Placing and routing only read, so they run on a reader connection; the writer's transaction holds
         // just the numbering and the inserts (with one SQLite writer, its time is the intake's ceiling).
         let (territory, routed) = try await db.read { db -> (OrgRow, (OrgRow, RouteVia)?) in
             let territory: OrgRow
-            if let tid = r.territoryID {
+            var adopter: OrgRow?
+            if let pid = r.pointID {
+                (territory, adopter) = try await Self.pointPlace(db, pid)
+            } else if let tid = r.territoryID {
                 guard let t = try await OrgService.fetch(db, id: tid), t.isActive else { throw AppError.validation(["territory": "所选位置不存在"]) }
                 territory = t
             } else {
@@ -309,30 +357,16 @@ public struct CaseService: Sendable {
             }
             try actor.requireScope(territory.orgPath)
             if let sid = r.standardID {
-                guard try await db.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = 'standard'").first() != nil else {
+                guard try await db.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = \(bind: IndexLevel.standard.rawValue)").first() != nil else {
                     throw AppError.validation(["standard": "所选测评标准不存在"])
                 }
             }
-            return (territory, try await Self.route(db, type: type, territory: territory))
+            return (territory, try await Self.route(db, type: type, territory: territory, pointAdopter: adopter))
         }
+        let filing = Filing(draft: r.draft, type: type, territory: territory, routed: routed, standardID: r.standardID, pointID: r.pointID, dispatchDue: dispatchDue)
         return try await files.withStored(checked) { stored in
             try await db.writeBatched { tx in
-                let seq = try await Self.nextNumber(tx, name: "case-\(year)")
-                let number = CaseNumber.format(year: year, sequence: seq)
-                let row = try await tx.raw("""
-                    INSERT INTO cases (number, source, type_code, description, address, lat_e6, lng_e6, territory_id, territory_path, unit_id, unit_path,
-                      route_via, standard_id, urgency, rule, state, reporter_id, reporter_name, reported_at, dispatch_due_at, updated_at)
-                    VALUES (\(bind: number), \(bind: r.draft.source.rawValue), \(bind: type.code), \(bind: r.draft.description.trimmingCharacters(in: .whitespacesAndNewlines)),
-                      \(bind: r.draft.address.trimmingCharacters(in: .whitespaces)), \(bind: r.draft.latitude.map { Int64(($0 * 1_000_000).rounded()) }),
-                      \(bind: r.draft.longitude.map { Int64(($0 * 1_000_000).rounded()) }), \(bind: territory.id), \(bind: territory.path),
-                      \(bind: routed?.0.id), \(bind: routed?.0.path), \(bind: routed?.1.rawValue ?? ""), \(bind: r.standardID), \(bind: r.draft.urgency.rawValue),
-                      \(bind: rule.code), 'reported', \(bind: actor.userID), \(bind: "\(actor.displayName)（\(actor.username)）"), \(bind: now.epoch),
-                      \(bind: dispatchDue), \(bind: now.epoch))
-                    RETURNING *
-                    """).first()!
-                let c = try Self.decode(row)
-                try await Self.event(tx, c.id, actor: actor, action: "report", from: "", to: CaseState.reported.rawValue,
-                                     reason: routed.map { "建议承办：\($0.0.name)（\($0.1.label)）" } ?? "", unitID: c.unitId, now: now)
+                let c = try await Self.file(tx, filing, actor: actor, now: now)
                 for f in stored {
                     try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: territory.id, phase: "before", actor: actor, now: now)
                 }

@@ -34,12 +34,12 @@ public enum Role: String, CaseIterable, Sendable, Codable, Hashable {
     public var permissions: Set<Permission> {
         switch self {
         case .officeAdmin: Set(Permission.allCases)
-        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases]
+        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases, .viewPoints]
         case .liaison, .unitHead: [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks,
-                                   .reportCases, .viewCases, .handleCases]
-        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases]
-        case .supervisor: [.viewOrgs, .viewGroups, .viewIndex, .reportCases]
-        case .gridWorker: [.viewOrgs, .viewIndex, .reportCases, .viewCases]
+                                   .reportCases, .viewCases, .handleCases, .viewPoints]
+        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases, .viewPoints, .inspect]
+        case .supervisor: [.viewOrgs, .viewGroups, .viewIndex, .reportCases, .viewPoints, .inspect]
+        case .gridWorker: [.viewOrgs, .viewIndex, .reportCases, .viewCases, .viewPoints]
         case .volunteer, .citizen: [.reportCases]
         }
     }
@@ -75,4 +75,5 @@ public enum Permission: String, CaseIterable, Sendable {
     /// Cases (问题整改): report one; see those in scope; act for the responsible unit; verify on site
     /// (核查); run the office's steps (立案, 派遣, 缓办, 转办, settings of the loop).
     case reportCases, viewCases, handleCases, verifyCases, manageCases
+    case viewPoints, managePoints, runDraws, manageRounds, inspect
 }
