@@ -10,7 +10,7 @@ struct Wenming: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wenming",
         abstract: "文明创建管理平台 (Wenming)",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self, Generate.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self, Generate.self, DrawCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
             let r = try await DemoLoader.load(s)
             let samples = try await DemoLoader.loadCampaignSamples(s)
             let cases = try await SyntheticCases.loadDemoCases(s)
+            let points = try await DemoPoints.load(s)
+            _ = try await DemoPoints.loadRounds(s)
+            if points > 0 { say("演示点位 \(points) 个，示例抽签和模拟测评已载入") }
             say("演示城市已载入：新增组织 \(r.orgs)，用户 \(r.users)\(samples ? "，示例测评体系、负面清单和创建周期" : "")\(cases > 0 ? "，示例问题案卷 \(cases) 件" : "")。演示账号见 README，密码 \(DemoCity.password)")
         }
         say("Wenming 正在 http://\(config.host):\(config.port) 上运行（数据库：\(s.db.engine.rawValue)）")
@@ -53,7 +56,16 @@ struct Serve: AsyncParsableCommand {
                 try? await Task.sleep(for: .seconds(60 * minutes))
             }
         }
-        defer { sweeper.cancel() }
+        // Scheduled draws run at their time: checked every 20 seconds.
+        let drawer = Task {
+            while !Task.isCancelled {
+                do {
+                    for id in try await s.draws.runDue() { say("已按预定时间执行抽签 #\(id)") }
+                } catch { say("定时抽签失败：\(error)") }
+                try? await Task.sleep(for: .seconds(20))
+            }
+        }
+        defer { sweeper.cancel(); drawer.cancel() }
         try await buildApplication(s).runService()
         await s.db.close()
     }
@@ -78,6 +90,9 @@ struct Demo: AsyncParsableCommand {
         let samples = try await DemoLoader.loadCampaignSamples(s)
         let cases = try await SyntheticCases.loadDemoCases(s)
         if cases > 0 { say("示例问题案卷 \(cases) 件") }
+        let points = try await DemoPoints.load(s)
+        _ = try await DemoPoints.loadRounds(s)
+        if points > 0 { say("演示点位 \(points) 个，示例抽签和模拟测评已载入") }
         say("演示城市：新增组织 \(r.orgs)，用户 \(r.users)，工作组成员 \(r.memberships)，包保关系 \(r.adoptions)\(samples ? "；示例测评体系、负面清单、创建周期与责任分解已载入" : "")")
         await s.db.close()
     }
@@ -118,5 +133,71 @@ struct Generate: AsyncParsableCommand {
         }
         say(String(format: "合成城市：新增案卷 %d 件、督办单 %d 张，用时 %.1f 秒", r.cases, r.notices, r.seconds))
         await s.db.close()
+    }
+}
+
+struct DrawCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "draw", abstract: "电脑抽签：复算核验、基准测试",
+                                                    subcommands: [DrawVerify.self, DrawBench.self])
+}
+
+struct DrawVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "按存档的冻结清单、抽签规则和公开种子复算抽签，核对是否与记录一致")
+    @Argument(help: "抽签编号；不填则核验全部已执行的抽签") var id: Int64?
+
+    func run() async throws {
+        let config = AppConfig.fromEnvironment()
+        let db = try await Database.open(url: config.effectiveDatabaseURL)
+        defer { Task { await db.close() } }
+        let ids: [Int64]
+        if let id { ids = [id] } else {
+            ids = try await db.read { try await $0.raw("SELECT id FROM draws WHERE status = 'done' ORDER BY id").all().map { try $0.decode(column: "id", as: Int64.self) } }
+        }
+        var failed = 0
+        for id in ids {
+            let d: DrawRow, v: DrawAlgorithm.Verification?
+            do { (d, v) = try await DrawService.verify(db, id: id) } catch { say("抽签 #\(id)：不存在"); failed += 1; continue }
+            guard let v else { say("抽签 #\(id)“\(d.name)”：尚未执行（\(d.status)），无可核验的结果"); continue }
+            func mark(_ ok: Bool) -> String { ok ? "一致" : "不一致" }
+            say("抽签 #\(id)“\(d.name)”（\(d.algorithm)，清单 \(d.listSize) 个点位，抽中 \(d.pickCount ?? 0) 个）")
+            say("  清单摘要 \(d.listDigest)：\(mark(v.listDigestMatches))")
+            say("  种子 \(d.seed) 与承诺值 \(d.commitment)：\(mark(v.commitmentMatches))")
+            say("  复算结果与记录：\(mark(v.sampleMatches))")
+            say(v.ok ? "  核验通过" : "  核验未通过")
+            if !v.ok { failed += 1 }
+        }
+        await db.close()
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct DrawBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "基准测试：在合成清单上计时抽签算法（冻结、摘要、分层抽取）")
+    @Option(help: "点位数") var points = 100_000
+    @Option(help: "分层数（点位类型 × 区县）") var strata = 50
+    @Option(help: "每层抽取数") var quota = 10
+    @Option(help: "重复次数") var runs = 20
+
+    func run() async throws {
+        let cats = max(1, strata / 5), districts = max(1, strata / cats)
+        var g = SystemRandomNumberGenerator()
+        let entries = (0..<points).map { i in
+            DrawAlgorithm.Entry(code: String(format: "P%07d", (i &* 7919) % points), category: String(format: "PC%02d", i % cats), district: String(format: "D%02d", (i / cats) % districts))
+        }.shuffled(using: &g)
+        let spec = DrawAlgorithm.Spec(strata: (0..<cats).flatMap { c in (0..<districts).map { d in .init(category: String(format: "PC%02d", c), district: String(format: "D%02d", d), count: quota) } },
+                                      randomViewing: (0..<min(6, cats)).map { .init(category: String(format: "PC%02d", $0), count: 2) })
+        var times: [Double] = []
+        var picks = 0
+        for _ in 0..<runs {
+            let seed = DrawAlgorithm.newSeed(using: &g)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let frozen = try DrawAlgorithm.freeze(entries)
+            _ = DrawAlgorithm.listDigest(frozen)
+            picks = try DrawAlgorithm.run(frozen: frozen, spec: spec, seedHex: seed).count
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        times.sort()
+        say(String(format: "抽签基准：%d 个点位，%d 层（%d 类 × %d 区县），每层 %d 个，抽中 %d 个；%d 次：中位数 %.1f ms，最慢 %.1f ms",
+                   points, cats * districts, cats, districts, quota, picks, runs, times[times.count / 2], times.last!))
     }
 }

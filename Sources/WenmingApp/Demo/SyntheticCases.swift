@@ -40,6 +40,15 @@ public enum SyntheticCases {
     }
 
     /// The demo's cases: a few thousand over the last four months, added only when there are no cases yet.
+    /// A territory's spot on the demo map (latitude, longitude): districts around the city centre, their
+    /// streets on rings, each node nudged by its id.
+    static func spot(_ g: OrgRow) -> (Double, Double) {
+        let ids = g.orgPath.ids
+        let d = Double(ids.count >= 2 ? ids[1] % 7 : 0), st = Double(ids.count >= 3 ? ids[2] % 11 : 0)
+        let angle = d / 7 * 2 * Double.pi, r = 0.06 + st * 0.004
+        return (30.62 + r * sin(angle) + Double(g.id % 13) * 0.0012, 104.06 + r * cos(angle) * 1.15 + Double(g.id % 17) * 0.0011)
+    }
+
     public static func loadDemoCases(_ s: Services) async throws -> Int {
         let n = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM cases").first()!.decode(column: "n", as: Int64.self) }
         guard n == 0 else { return 0 }
@@ -80,12 +89,7 @@ public enum SyntheticCases {
             return out
         }
         // Each grid gets a spot on the map: districts around the city centre, grids scattered within.
-        func spot(_ g: OrgRow) -> (Double, Double) {
-            let ids = g.orgPath.ids
-            let d = Double(ids.count >= 2 ? ids[1] % 7 : 0), st = Double(ids.count >= 3 ? ids[2] % 11 : 0)
-            let angle = d / 7 * 2 * Double.pi, r = 0.06 + st * 0.004
-            return (30.62 + r * sin(angle) + Double(g.id % 13) * 0.0012, 104.06 + r * cos(angle) * 1.15 + Double(g.id % 17) * 0.0011)
-        }
+        func spot(_ g: OrgRow) -> (Double, Double) { Self.spot(g) }
 
         let typeW = types.map { typeWeights[$0.code]! }
         let start = now.epoch - Int64(days) * 86_400

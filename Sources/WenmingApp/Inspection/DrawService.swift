@@ -221,7 +221,8 @@ public struct DrawService: Sendable {
         return try await db.read { db in
             try await db.raw("""
                 SELECT k.*, p.name AS point_name, COALESCE(c.name, k.category) AS category_name, COALESCE(d.name, k.district) AS district_name
-                FROM draw_picks k JOIN points p ON p.id = k.point_id LEFT JOIN point_categories c ON c.code = k.category LEFT JOIN orgs d ON d.code = k.district
+                FROM draw_picks k JOIN points p ON p.id = k.point_id LEFT JOIN point_categories c ON c.code = k.category
+                LEFT JOIN orgs d ON d.id = p.district_id
                 WHERE k.draw_id = \(bind: id) ORDER BY k.ord
                 """).all().map {
                 DrawPickItem(ord: try $0.decode(column: "ord", as: Int.self), kind: try $0.decode(column: "kind", as: String.self),
@@ -237,17 +238,22 @@ public struct DrawService: Sendable {
     /// Not scoped: anyone may check any draw; the CLI calls it.
     public static func verify(_ db: Database, id: Int64) async throws -> (DrawRow, DrawAlgorithm.Verification?) {
         guard let d = try await fetch(db, id) else { throw AppError.notFound }
-        guard d.isDone, let spec = DrawAlgorithm.Spec(canonical: d.spec) else { return (d, nil) }
-        let (entries, picks) = try await db.read { db in
+        guard d.isDone else { return (d, nil) }
+        guard let spec = DrawAlgorithm.Spec(canonical: d.spec) else {
+            return (d, DrawAlgorithm.Verification(listDigestMatches: false, commitmentMatches: false, sampleMatches: false, recomputed: []))
+        }
+        let (entries, rows) = try await db.read { db in
             (try await Self.entries(db, id).map(\.1),
              try await db.raw("SELECT kind, category, district, code FROM draw_picks WHERE draw_id = \(bind: id) ORDER BY ord").all().map {
-                DrawAlgorithm.Pick(kind: DrawAlgorithm.Kind(rawValue: try $0.decode(column: "kind", as: String.self)) ?? .stratum,
-                                   category: try $0.decode(column: "category", as: String.self), district: try $0.decode(column: "district", as: String.self),
-                                   code: try $0.decode(column: "code", as: String.self))
+                (try $0.decode(column: "kind", as: String.self), try $0.decode(column: "category", as: String.self),
+                 try $0.decode(column: "district", as: String.self), try $0.decode(column: "code", as: String.self))
              })
         }
+        // A stored kind the algorithm does not know cannot match anything it recomputes.
+        let picks = rows.compactMap { r in DrawAlgorithm.Kind(rawValue: r.0).map { DrawAlgorithm.Pick(kind: $0, category: r.1, district: r.2, code: r.3) } }
         var v = DrawAlgorithm.verify(entries: entries, recordedListDigest: d.listDigest, spec: spec, seedHex: d.seed,
                                      recordedCommitment: d.commitment, recordedPicks: picks)
+        if picks.count != rows.count { v.sampleMatches = false }
         if let rd = d.resultDigest, rd != DrawAlgorithm.resultDigest(picks) { v.sampleMatches = false }
         return (d, v)
     }

@@ -69,6 +69,8 @@ public struct MeView: Sendable {
     public var canTasks: Bool
     public var canCases: Bool
     public var canViewCases: Bool
+    public var canPoints: Bool
+    public var canRounds: Bool
     public var mustChangePassword: Bool
 
     init(_ i: Identity) {
@@ -86,6 +88,8 @@ public struct MeView: Sendable {
         canTasks = i.can(.viewTasks)
         canCases = i.can(.reportCases) || i.can(.viewCases)
         canViewCases = i.can(.viewCases)
+        canPoints = i.can(.viewPoints)
+        canRounds = i.can(.inspect) || i.can(.manageRounds) || i.can(.viewPoints)
         mustChangePassword = i.mustChangePassword
     }
 }

@@ -25,6 +25,7 @@ struct WebRoutes: Sendable {
         EvaluationPages(s: s, web: self).register(on: r)
         TaskPages(s: s, web: self).register(on: r)
         CasePages(s: s, web: self).register(on: r)
+        InspectionPages(s: s, web: self).register(on: r)
     }
 
     // MARK: helpers shared by the page groups

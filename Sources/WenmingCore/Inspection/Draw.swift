@@ -72,10 +72,17 @@ public enum DrawAlgorithm {
                 p["quota"] = "请至少为一个点位类型填写抽取数量"
             }
             var seen = Set<String>()
-            for q in strata where !seen.insert(q.category + "\t" + q.district).inserted { p["quota"] = "分层“\(q.category)”重复" }
+            var repeated = Set<String>()
+            for q in DrawAlgorithm.ordered(strata) where !seen.insert(q.category + "\t" + q.district).inserted {
+                repeated.insert(q.category)
+                p["quota"] = "分层“\(q.category)\(q.district == DrawAlgorithm.anyDistrict ? "" : "（\(q.district)）")”重复"
+            }
             let byCat = Dictionary(grouping: strata, by: \.category)
-            for (c, qs) in byCat where qs.count > 1 && qs.contains(where: { $0.district == DrawAlgorithm.anyDistrict }) {
-                p["quota"] = "点位类型“\(c)”不能既按全市又按区县分层"
+            for c in byCat.keys.sorted() where !repeated.contains(c) {
+                let qs = byCat[c]!
+                if qs.count > 1 && qs.contains(where: { $0.district == DrawAlgorithm.anyDistrict }) {
+                    p["mix"] = "点位类型“\(c)”不能既按全市又按区县分层"
+                }
             }
             if Set(randomViewing.map(\.category)).count != randomViewing.count { p["view"] = "随机查看的点位类型重复" }
             return p
@@ -112,7 +119,8 @@ public enum DrawAlgorithm {
             }
         }
         let sorted = entries.sorted { bytesLess($0.code, $1.code) }
-        for i in sorted.indices.dropFirst() where sorted[i].code == sorted[i - 1].code { throw Problem.duplicateCode(sorted[i].code) }
+        // Byte equality: Swift's `==` would also call canonically equivalent Unicode spellings equal.
+        for i in sorted.indices.dropFirst() where sorted[i].code.utf8.elementsEqual(sorted[i - 1].code.utf8) { throw Problem.duplicateCode(sorted[i].code) }
         return sorted
     }
 
@@ -248,17 +256,26 @@ public enum DrawAlgorithm {
         public var sampleMatches: Bool
         public var recomputed: [Pick]
         public var ok: Bool { listDigestMatches && commitmentMatches && sampleMatches }
+        public init(listDigestMatches: Bool, commitmentMatches: Bool, sampleMatches: Bool, recomputed: [Pick]) {
+            self.listDigestMatches = listDigestMatches; self.commitmentMatches = commitmentMatches
+            self.sampleMatches = sampleMatches; self.recomputed = recomputed
+        }
     }
 
     /// Recomputes a recorded draw from its stored list, spec and seed, and compares with what was recorded.
     public static func verify(entries: [Entry], recordedListDigest: String, spec: Spec, seedHex: String,
                               recordedCommitment: String, recordedPicks: [Pick]) -> Verification {
-        let frozen = (try? freeze(entries)) ?? entries
+        // A list that cannot be frozen (duplicate codes, stray tabs) was not the list the draw committed to.
+        guard let frozen = try? freeze(entries) else {
+            return Verification(listDigestMatches: false, commitmentMatches: commitment(seedHex: seedHex) == recordedCommitment,
+                                sampleMatches: false, recomputed: [])
+        }
         let recomputed = (try? run(frozen: frozen, spec: spec, seedHex: seedHex)) ?? []
         return Verification(
             listDigestMatches: listDigest(frozen) == recordedListDigest,
             commitmentMatches: commitment(seedHex: seedHex) == recordedCommitment,
-            sampleMatches: recomputed.map { [$0.kind.rawValue, $0.code] } == recordedPicks.map { [$0.kind.rawValue, $0.code] },
+            // Every field of every pick: kind, stratum (category, district) and code, in order.
+            sampleMatches: recomputed == recordedPicks,
             recomputed: recomputed)
     }
 
