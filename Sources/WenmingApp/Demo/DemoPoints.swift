@@ -13,7 +13,7 @@ public enum DemoPoints {
         ("网吧", .street(1)), ("营业厅", .street(2)), ("农贸市场", .street(1)), ("商场超市", .street(1)), ("广场公园", .district(3)),
         ("长途汽车站", .district(1)), ("公交总站", .district(1)), ("政务大厅", .district(1)), ("医院", .district(2)), ("小学", .street(1)),
         ("中学", .district(3)), ("旅游集散中心", .district(1)), ("旅行社", .district(2)), ("公共图书馆", .district(1)), ("名胜古迹", .district(1)),
-        ("社区", .community(1)), ("未成年人校外活动场所", .district(2)), ("建筑工地", .street(1)), ("老旧小区", .street(1)),
+        ("社区", .community(1)), ("未成年人校外活动场所", .district(2)), ("建筑工地", .street(1)), ("老旧小区", .street(3)),
     ]
 
     static func account(_ s: Services, _ username: String) async throws -> Identity? {
