@@ -524,7 +524,7 @@ struct DrawTestRNG: RandomNumberGenerator {
         #expect(Spec(strata: [Quota(category: "PC02", count: 2)], randomViewing: [Quota(category: "PC03", count: -3)]).problems()["quota"]
             == "抽取数量不能为负数")
 
-        #expect(Spec(strata: [Quota(category: "PC02", count: 2), Quota(category: "PC02", district: "D01", count: 1)]).problems()["quota"]
+        #expect(Spec(strata: [Quota(category: "PC02", count: 2), Quota(category: "PC02", district: "D01", count: 1)]).problems()["mix"]
             == "点位类型“PC02”不能既按全市又按区县分层")
 
         #expect(Spec(strata: []).problems()["quota"] == "请至少为一个点位类型填写抽取数量")
@@ -532,7 +532,9 @@ struct DrawTestRNG: RandomNumberGenerator {
             == "请至少为一个点位类型填写抽取数量")
 
         #expect(Spec(strata: [Quota(category: "PC02", district: "D01", count: 1), Quota(category: "PC02", district: "D01", count: 2)])
-            .problems()["quota"] == "分层“PC02”重复")
+            .problems()["quota"] == "分层“PC02（D01）”重复")
+        // A city-wide stratum named twice is a repeat, not a mix of city-wide and per-district.
+        #expect(Spec(strata: [Quota(category: "PC02", count: 1), Quota(category: "PC02", count: 2)]).problems() == ["quota": "分层“PC02”重复"])
         #expect(Spec(strata: [Quota(category: "PC02", count: 1)], randomViewing: [Quota(category: "PC03", count: 1), Quota(category: "PC03", count: 2)])
             .problems() == ["view": "随机查看的点位类型重复"])
         // Random viewing alone is a valid spec.

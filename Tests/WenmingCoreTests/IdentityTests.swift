@@ -149,12 +149,12 @@ import Testing
 
     @Test(arguments: [
         (Role.officeAdmin, Set(Permission.allCases)),
-        (.leader, [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases]),
-        (.liaison, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases]),
-        (.unitHead, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases]),
-        (.inspector, [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases]),
-        (.supervisor, [.viewOrgs, .viewGroups, .viewIndex, .reportCases]),
-        (.gridWorker, [.viewOrgs, .viewIndex, .reportCases, .viewCases]),
+        (.leader, [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases, .viewPoints]),
+        (.liaison, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases, .viewPoints]),
+        (.unitHead, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases, .viewPoints]),
+        (.inspector, [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases, .viewPoints, .inspect]),
+        (.supervisor, [.viewOrgs, .viewGroups, .viewIndex, .reportCases, .viewPoints, .inspect]),
+        (.gridWorker, [.viewOrgs, .viewIndex, .reportCases, .viewCases, .viewPoints]),
         (.volunteer, [.reportCases]),
         (.citizen, [.reportCases]),
     ] as [(Role, Set<Permission>)])
@@ -165,7 +165,7 @@ import Testing
 
     @Test func onlyTheOfficeAdminManagesImportsOrAudits() {
         let powerful: [Permission] = [.manageOrgs, .manageUsers, .manageGroups, .manageAdoptions, .importOrgs, .viewAudit,
-                                      .manageIndex, .assignTasks, .manageCases]
+                                      .manageIndex, .assignTasks, .manageCases, .managePoints, .runDraws, .manageRounds]
         for r in Role.allCases where r != .officeAdmin {
             for p in powerful { #expect(!r.can(p), "\(r) \(p)") }
         }

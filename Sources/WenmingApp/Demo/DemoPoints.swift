@@ -16,7 +16,8 @@ public enum DemoPoints {
         ("社区", .community(1)), ("未成年人校外活动场所", .district(2)), ("建筑工地", .street(1)), ("老旧小区", .street(3)),
     ]
 
-    static func account(_ s: Services, _ username: String) async throws -> Identity? {
+    /// A user's identity by username (the demo's and the benchmarks' way to act as someone).
+    public static func account(_ s: Services, _ username: String) async throws -> Identity? {
         guard let id = try await s.db.read({ try await $0.raw("SELECT id FROM users WHERE username = \(bind: username)").first() })?.decode(column: "id", as: Int64.self) else { return nil }
         return try await s.db.read { try await AuthService.identity($0, userID: id) }
     }
@@ -117,5 +118,36 @@ public enum DemoPoints {
             }
         }
         return true
+    }
+}
+
+extension DemoPoints {
+    /// Adds synthetic declared points until the registry holds `count` (for benchmarks): spread over the demo
+    /// city's streets and all categories, in batches of 500 rows per statement, one transaction.
+    public static func synthesize(_ s: Services, count: Int) async throws -> Int {
+        let have = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM points").first()!.decode(column: "n", as: Int.self) }
+        guard have < count else { return 0 }
+        let orgs = try await s.db.read { try await OrgService.decode($0.raw("SELECT * FROM orgs WHERE active = 1 ORDER BY id").all()) }
+        let byID = Dictionary(uniqueKeysWithValues: orgs.map { ($0.id, $0) })
+        let streets = orgs.filter { [.street, .town].contains($0.orgKind) }
+        let cats = try await s.points.categories()
+        guard !streets.isEmpty, !cats.isEmpty else { throw AppError.conflict("请先载入演示城市（wenming demo）") }
+        let now = s.clock.now().epoch
+        let rows = (have..<count).map { i -> (String, Int64, OrgRow, Int64?) in
+            let st = streets[i % streets.count]
+            let district = st.orgPath.ids.compactMap { byID[$0] }.first { [.district, .county].contains($0.orgKind) }?.id
+            return (String(format: "SYN-%07d", i), cats[(i / streets.count) % cats.count].id, st, district)
+        }
+        try await s.db.write { tx in
+            for start in stride(from: 0, to: rows.count, by: 500) {
+                var q = SQLQueryString("INSERT INTO points (code, name, category_id, territory_id, territory_path, district_id, declared, active, created_at, updated_at) VALUES ")
+                for (k, r) in rows[start..<min(start + 500, rows.count)].enumerated() {
+                    if k > 0 { q.appendLiteral(", ") }
+                    q.appendInterpolation("(\(bind: r.0), \(bind: "合成点位" + r.0), \(bind: r.1), \(bind: r.2.id), \(bind: r.2.path), \(bind: r.3), 1, 1, \(bind: now), \(bind: now))" as SQLQueryString)
+                }
+                try await tx.raw(q).run()
+            }
+        }
+        return rows.count
     }
 }

@@ -114,6 +114,9 @@ public struct DrawService: Sendable {
             let frozen: [DrawAlgorithm.Entry]
             do { frozen = try DrawAlgorithm.freeze(cands.map(\.1)) } catch { throw AppError.conflict("点位清单无法冻结：\(error)") }
             if frozen.isEmpty { throw AppError.validation(["scope": "范围内没有已申报且启用的点位，无法抽签"]) }
+            let present = Set(frozen.map(\.category))
+            let named = Set((n.spec.strata + n.spec.randomViewing).filter { $0.count > 0 }.map(\.category))
+            if present.isDisjoint(with: named) { throw AppError.validation(["quota": "所填点位类型在范围内都没有已申报且启用的点位，抽不到任何点位"]) }
             let ids = Dictionary(uniqueKeysWithValues: cands.map { ($0.1.code, $0.0) })
             let row = try await tx.raw("""
                 INSERT INTO draws (name, scope_id, scope_path, algorithm, spec, list_size, list_digest, commitment, seed, status, scheduled_at,
@@ -164,12 +167,15 @@ public struct DrawService: Sendable {
                 UPDATE draws SET status = 'done', ran_at = \(bind: now.epoch), result_digest = \(bind: DrawAlgorithm.resultDigest(picks)), pick_count = \(bind: picks.count)
                 WHERE id = \(bind: id) AND status = 'scheduled'
                 """).run()
-            // Rounds waiting for this draw get its points.
-            for r in try await tx.raw("SELECT id FROM rounds WHERE draw_id = \(bind: id)").all() {
-                let rid = try r.decode(column: "id", as: Int64.self)
-                for p in picks {
-                    try await tx.raw("INSERT INTO round_points (round_id, point_id, via) VALUES (\(bind: rid), \(bind: ids[p.code]!), 'draw') ON CONFLICT DO NOTHING").run()
-                }
+            // Rounds waiting for this draw get its points, those in the round's own territory.
+            for r in try await tx.raw("SELECT id, scope_path FROM rounds WHERE draw_id = \(bind: id)").all() {
+                let rid = try r.decode(column: "id", as: Int64.self), scope = try r.decode(column: "scope_path", as: String.self)
+                try await tx.raw("""
+                    INSERT INTO round_points (round_id, point_id, via)
+                    SELECT \(bind: rid), k.point_id, 'draw' FROM draw_picks k JOIN points p ON p.id = k.point_id
+                    WHERE k.draw_id = \(bind: id) AND p.territory_path >= \(bind: scope) AND p.territory_path < \(bind: scope + "~")
+                    ON CONFLICT DO NOTHING
+                    """).run()
             }
             try await Audit.record(tx, actor: actor, action: "run", entity: "draw", entityID: id,
                                    summary: "执行抽签“\(d.name)”：抽中 \(picks.count) 个点位，公开种子 \(d.seed)", scope: OrgPath(d.scopePath)!, at: now, ip: actor?.ip)

@@ -184,7 +184,7 @@ public struct PointService: Sendable {
         let district = try await district(tx, of: t)
         let cat = n.categories[d.category]!
         let adopter = d.adopter.isEmpty ? nil : n.units[d.adopter]
-        let summary = "\(d.name)｜类型 \(d.category)｜区域 \(t.name)｜包保 \(d.adopter.isEmpty ? "无" : d.adopter)｜\(d.declared ? "已申报" : "未申报")｜\(d.active ? "启用" : "停用")｜\(d.address)"
+        let summary = "\(d.name.trimmingCharacters(in: .whitespaces))｜类型 \(d.category)｜区域 \(t.name)｜包保 \(d.adopter.isEmpty ? "无" : d.adopter)｜\(d.declared ? "已申报" : "未申报")｜\(d.active ? "启用" : "停用")｜\(d.address)"
         if let old = try await tx.raw("SELECT id, territory_path FROM points WHERE code = \(bind: d.code)").first() {
             let id = try old.decode(column: "id", as: Int64.self)
             // Changing a point outside one's scope is refused even when the new territory is inside it.
@@ -220,7 +220,7 @@ public struct PointService: Sendable {
             if existing != existingID { throw AppError.validation(["code": existingID == nil ? "点位编码“\(d.code)”已被使用" : "编码不能修改"]) }
             let id = try await Self.upsert(tx, d, names: n, actor: actor, now: now)
             try await Audit.record(tx, actor: actor, action: existingID == nil ? "create" : "update", entity: "point", entityID: id,
-                                   summary: "\(existingID == nil ? "登记" : "修改")点位 \(d.code) \(d.name)", scope: n.territories[d.territory]!.orgPath, at: now, ip: actor.ip)
+                                   summary: "\(existingID == nil ? "登记" : "修改")点位 \(d.code) \(d.name.trimmingCharacters(in: .whitespaces))", scope: n.territories[d.territory]!.orgPath, at: now, ip: actor.ip)
             return id
         }
     }
@@ -251,7 +251,9 @@ public struct PointService: Sendable {
         var offset = 0
         while true {
             let page = try await list(f, actor: actor, limit: 5000, offset: offset).items
-            for i in page {
+            // Someone who manages points gets the ones they may change, so the file imports again as it is; others get
+            // everything they see (including points their unit adopts elsewhere).
+            for i in page where !actor.can(.managePoints) || actor.inScope(OrgPath(i.p.territoryPath)!) {
                 out.append([i.p.code, i.p.name, i.categoryName, i.p.address, i.p.longitude.map { String(format: "%.6f", $0) } ?? "",
                             i.p.latitude.map { String(format: "%.6f", $0) } ?? "", i.territoryCode, i.adopterCode ?? "",
                             i.p.declared != 0 ? "是" : "否", i.p.active != 0 ? "是" : "否"])

@@ -143,7 +143,9 @@ public struct RoundService: Sendable {
             for pid in pointIDs { try await tx.raw("INSERT INTO round_points (round_id, point_id, via) VALUES (\(bind: id), \(bind: pid), 'chosen')").run() }
             if let d = draw, d.isDone {
                 try await tx.raw("""
-                    INSERT INTO round_points (round_id, point_id, via) SELECT \(bind: id), point_id, 'draw' FROM draw_picks WHERE draw_id = \(bind: d.id)
+                    INSERT INTO round_points (round_id, point_id, via)
+                    SELECT \(bind: id), k.point_id, 'draw' FROM draw_picks k JOIN points p ON p.id = k.point_id
+                    WHERE k.draw_id = \(bind: d.id) AND p.territory_path >= \(bind: scope.path) AND p.territory_path < \(bind: scope.path + "~")
                     ON CONFLICT DO NOTHING
                     """).run()
             }
