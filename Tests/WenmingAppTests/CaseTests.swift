@@ -21,32 +21,6 @@ private func csEpoch(_ s: String) -> Int64 {
     return Int64(d.timeIntervalSince1970)
 }
 
-/// The AppError `body` throws; nil when it succeeds.
-private func csError(_ body: () async throws -> Void) async -> AppError? {
-    do {
-        try await body()
-    } catch let e as AppError {
-        return e
-    } catch {
-        Issue.record("unexpected error: \(error)")
-    }
-    return nil
-}
-
-private func csKind(_ e: AppError?) -> String {
-    guard let e else { return "none" }
-    switch e {
-    case .badRequest: return "badRequest"
-    case .validation: return "validation"
-    case .unauthorized: return "unauthorized"
-    case .forbidden: return "forbidden"
-    case .notFound: return "notFound"
-    case .conflict: return "conflict"
-    case .tooManyRequests: return "tooManyRequests"
-    case .payloadTooLarge: return "payloadTooLarge"
-    case .importFailed: return "importFailed"
-    }
-}
 
 extension TestEnv {
     /// Files a case as `user` in `territory` (an org code).
@@ -91,8 +65,8 @@ extension TestEnv {
     /// A step that must be refused with the given kind of AppError, leaving the case's state and events as they were.
     func csRefused(_ kind: String, case id: Int64, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async throws {
         let before = try await csSnapshot(id)
-        let e = await csError(body)
-        #expect(csKind(e) == kind, "got \(String(describing: e))", sourceLocation: sourceLocation)
+        let e = await thrownAppError(body)
+        #expect(appErrorKind(e) == kind, "got \(String(describing: e))", sourceLocation: sourceLocation)
         let after = try await csSnapshot(id)
         #expect(after == before, sourceLocation: sourceLocation)
     }
@@ -147,7 +121,7 @@ struct CaseTests {
             #expect(try await env.csSnapshot(c.id) == "processing#4")
 
             // Feedback without an after-photo is refused and changes nothing.
-            let noPhoto = await csError { _ = try await env.s.cases.act(c.id, .init(.feedback, reason: "已清理"), actor: liaison) }
+            let noPhoto = await thrownAppError { _ = try await env.s.cases.act(c.id, .init(.feedback, reason: "已清理"), actor: liaison) }
             #expect(noPhoto == AppError.conflict(Msg.afterPhotosRequired))
             #expect(try await env.csSnapshot(c.id) == "processing#4")
 
@@ -307,18 +281,18 @@ struct CaseTests {
             #expect(c2.unitId == env.fx.ids["QC02-01"])
 
             // Another district's liaison.
-            let e1 = await csError { _ = try await env.s.cases.get(c1.id, actor: dc) }
+            let e1 = await thrownAppError { _ = try await env.s.cases.get(c1.id, actor: dc) }
             #expect(e1 == AppError.forbidden(Msg.outOfScope))
-            let e2 = await csError { _ = try await env.s.cases.events(c1.id, actor: dc) }
-            #expect(csKind(e2) == "forbidden")
+            let e2 = await thrownAppError { _ = try await env.s.cases.events(c1.id, actor: dc) }
+            #expect(appErrorKind(e2) == "forbidden")
             #expect(try await ledgerIDs(dc) == [c2.id])
             #expect(try await ledgerIDs(admin) == [c3.id, c2.id, c1.id])
             #expect(try await ledgerIDs(mh) == [c3.id, c1.id])
             #expect(try await ledgerIDs(grid) == [c3.id, c1.id])
 
             // The school sees the case only once it is dispatched to the school.
-            let e3 = await csError { _ = try await env.s.cases.get(c1.id, actor: school) }
-            #expect(csKind(e3) == "forbidden")
+            let e3 = await thrownAppError { _ = try await env.s.cases.get(c1.id, actor: school) }
+            #expect(appErrorKind(e3) == "forbidden")
             #expect(try await ledgerIDs(school).isEmpty)
             try await env.s.cases.act(c1.id, .init(.register), actor: mh)
             try await env.csRefused("forbidden", case: c1.id) { _ = try await env.s.cases.act(c1.id, .init(.dispatch, unitCode: "QC02-U01"), actor: mh) }
@@ -326,21 +300,21 @@ struct CaseTests {
             try await env.s.cases.act(c1.id, .init(.dispatch, unitCode: "QC01-U01"), actor: mh)
             #expect(try await env.s.cases.get(c1.id, actor: school).state == "dispatched")
             #expect(try await ledgerIDs(school) == [c1.id])
-            let e4 = await csError { _ = try await env.s.cases.get(c3.id, actor: school) }
-            #expect(csKind(e4) == "forbidden")
+            let e4 = await thrownAppError { _ = try await env.s.cases.get(c3.id, actor: school) }
+            #expect(appErrorKind(e4) == "forbidden")
 
             // A citizen sees only what they reported.
             #expect(try await ledgerIDs(citizen) == [c3.id])
             #expect(try await env.s.cases.get(c3.id, actor: citizen).id == c3.id)
-            let e5 = await csError { _ = try await env.s.cases.get(c1.id, actor: citizen) }
-            #expect(csKind(e5) == "forbidden")
-            let e6 = await csError { _ = try await env.s.cases.statusCounts(actor: citizen) }
-            #expect(csKind(e6) == "forbidden")
-            let e7 = await csError { _ = try await env.csReport("citizen", source: .gridPatrol) }
-            #expect(csKind(e7) == "validation")
+            let e5 = await thrownAppError { _ = try await env.s.cases.get(c1.id, actor: citizen) }
+            #expect(appErrorKind(e5) == "forbidden")
+            let e6 = await thrownAppError { _ = try await env.s.cases.statusCounts(actor: citizen) }
+            #expect(appErrorKind(e6) == "forbidden")
+            let e7 = await thrownAppError { _ = try await env.csReport("citizen", source: .gridPatrol) }
+            #expect(appErrorKind(e7) == "validation")
 
             // A grid worker cannot report in another district.
-            let e8 = await csError { _ = try await env.csReport("grid01", in: "QC02-01-01-G1") }
+            let e8 = await thrownAppError { _ = try await env.csReport("grid01", in: "QC02-01-01-G1") }
             #expect(e8 == AppError.forbidden(Msg.outOfScope))
             #expect(try await env.csCount("SELECT COUNT(*) AS n FROM cases") == 3)
 
@@ -465,11 +439,11 @@ struct CaseTests {
             #expect(try await env.s.cases.summonses(actor: try await env.identity("dc_liaison")).isEmpty)
 
             // Recording the summons: once, with a note.
-            let noNote = await csError { try await env.s.cases.holdSummons(summons.0.id, note: "  ", actor: admin) }
-            #expect(csKind(noNote) == "validation")
+            let noNote = await thrownAppError { try await env.s.cases.holdSummons(summons.0.id, note: "  ", actor: admin) }
+            #expect(appErrorKind(noNote) == "validation")
             try await env.s.cases.holdSummons(summons.0.id, note: "已约谈局长，限期整改", actor: admin)
-            let again = await csError { try await env.s.cases.holdSummons(summons.0.id, note: "再次登记", actor: admin) }
-            #expect(csKind(again) == "conflict")
+            let again = await thrownAppError { try await env.s.cases.holdSummons(summons.0.id, note: "再次登记", actor: admin) }
+            #expect(appErrorKind(again) == "conflict")
             #expect(try await env.s.cases.summonses(actor: admin).first?.0.heldAt == csEpoch("2026-12-01 10:00"))
         }
     }
@@ -556,7 +530,7 @@ struct CaseTests {
         try await withApp { env, _ in
             let admin = try await env.identity("admin")
             let bad = "日期,类型,名称\n2026-11-23,放假,测试假日\n2026-11-24,补班,错误类型\n"
-            let e = await csError { _ = try await env.s.cases.importHolidays(Table(rawRows: try CSV.parse(bad)), actor: admin) }
+            let e = await thrownAppError { _ = try await env.s.cases.importHolidays(Table(rawRows: try CSV.parse(bad)), actor: admin) }
             guard case .importFailed(let issues)? = e else {
                 Issue.record("expected importFailed, got \(String(describing: e))")
                 return
@@ -569,15 +543,15 @@ struct CaseTests {
             #expect(try await env.s.cases.calendar().isWorkingDay("2026-11-23"))
 
             let badDate = "日期,类型,名称\n2026-02-30,放假,不存在的日子\n"
-            let e2 = await csError { _ = try await env.s.cases.importHolidays(Table(rawRows: try CSV.parse(badDate)), actor: admin) }
-            #expect(csKind(e2) == "importFailed")
+            let e2 = await thrownAppError { _ = try await env.s.cases.importHolidays(Table(rawRows: try CSV.parse(badDate)), actor: admin) }
+            #expect(appErrorKind(e2) == "importFailed")
 
             // Only the city office imports the calendar.
             let good = "日期,类型,名称\n2026-11-23,放假,测试假日\n"
-            let e3 = await csError {
+            let e3 = await thrownAppError {
                 _ = try await env.s.cases.importHolidays(Table(rawRows: try CSV.parse(good)), actor: try await env.identity("mh_admin"))
             }
-            #expect(csKind(e3) == "forbidden")
+            #expect(appErrorKind(e3) == "forbidden")
             #expect(try await env.s.cases.holidays(year: 2026).isEmpty)
             #expect(try await env.csCount("SELECT COUNT(*) AS n FROM holidays") == 0)
         }
@@ -592,11 +566,11 @@ struct CaseTests {
             let pdf = Upload(filename: "scan.jpg", bytes: Array("%PDF-1.4\n1 0 obj\n<< >>\nendobj\n".utf8))
             let text = Upload(filename: "note.jpg", bytes: Array("这不是照片，只是文字".utf8))
             for photos in [[pdf], [text], [csJPEG("ok.jpg"), pdf]] {
-                let e = await csError { _ = try await env.s.cases.report(.init(draft: draft, territoryID: gridID, photos: photos), actor: grid) }
-                #expect(csKind(e) == "badRequest", "\(photos.map(\.filename))")
+                let e = await thrownAppError { _ = try await env.s.cases.report(.init(draft: draft, territoryID: gridID, photos: photos), actor: grid) }
+                #expect(appErrorKind(e) == "badRequest", "\(photos.map(\.filename))")
             }
             let seven = (0..<7).map { csJPEG("p\($0).jpg", UInt8($0)) }
-            let tooMany = await csError { _ = try await env.s.cases.report(.init(draft: draft, territoryID: gridID, photos: seven), actor: grid) }
+            let tooMany = await thrownAppError { _ = try await env.s.cases.report(.init(draft: draft, territoryID: gridID, photos: seven), actor: grid) }
             guard case .validation(let fields)? = tooMany else {
                 Issue.record("expected validation, got \(String(describing: tooMany))")
                 return
@@ -651,7 +625,7 @@ struct CaseTests {
             let d = try await env.csReport("dc_liaison", in: "QC02-01-01-G1", source: .inspection)  // QC02
             #expect(c.id < d.id)
             let before = try await env.s.cases.statusCounts(actor: admin)
-            let e = await csError { _ = try await env.s.cases.bulkDispatch([d.id, c.id], unitCode: "QC01-U01", actor: mh) }
+            let e = await thrownAppError { _ = try await env.s.cases.bulkDispatch([d.id, c.id], unitCode: "QC01-U01", actor: mh) }
             #expect(e == AppError.forbidden(Msg.outOfScope))
             #expect(try await env.csSnapshot(c.id) == "reported#1")
             #expect(try await env.csSnapshot(d.id) == "reported#1")
@@ -665,17 +639,17 @@ struct CaseTests {
             #expect((after.byState[.registered] ?? 0) == 0)
 
             // An already dispatched case in the batch: refused with its number, the rest untouched.
-            let e2 = await csError { _ = try await env.s.cases.bulkDispatch([c.id, b.id], unitCode: "QC01-U01", actor: mh) }
-            #expect(csKind(e2) == "conflict")
+            let e2 = await thrownAppError { _ = try await env.s.cases.bulkDispatch([c.id, b.id], unitCode: "QC01-U01", actor: mh) }
+            #expect(appErrorKind(e2) == "conflict")
             #expect(e2?.message.contains(b.number) == true)
             #expect(try await env.csSnapshot(c.id) == "reported#1")
             #expect(try await env.csSnapshot(b.id) == "dispatched#3")
 
             // Nothing selected; a role without manageCases.
-            let e3 = await csError { _ = try await env.s.cases.bulkDispatch([], unitCode: "QC01-U01", actor: mh) }
-            #expect(csKind(e3) == "badRequest")
-            let e4 = await csError { _ = try await env.s.cases.bulkDispatch([c.id], unitCode: "QC01-U01", actor: try await env.identity("inspector")) }
-            #expect(csKind(e4) == "forbidden")
+            let e3 = await thrownAppError { _ = try await env.s.cases.bulkDispatch([], unitCode: "QC01-U01", actor: mh) }
+            #expect(appErrorKind(e3) == "badRequest")
+            let e4 = await thrownAppError { _ = try await env.s.cases.bulkDispatch([c.id], unitCode: "QC01-U01", actor: try await env.identity("inspector")) }
+            #expect(appErrorKind(e4) == "forbidden")
             #expect(try await env.csSnapshot(c.id) == "reported#1")
 
             let schoolLedger = try await env.s.cases.ledger(CaseService.Filter(), window: PageWindow(page: 1, pageSize: 50), actor: try await env.identity("school_liaison"))
@@ -690,14 +664,14 @@ struct CaseTests {
             let cityDept = env.fx.ids["QC-D01"]!
 
             // Only the city office maintains the taxonomy, and only with real units and rules.
-            let e1 = await csError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC-D01", rule: "d3", urgentRule: "h4", active: true, actor: mh) }
-            #expect(csKind(e1) == "forbidden")
-            let e2 = await csError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "NO-SUCH", rule: "d3", urgentRule: "h4", active: true, actor: admin) }
-            #expect(csKind(e2) == "validation")
-            let e3 = await csError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC01-01", rule: "d3", urgentRule: "h4", active: true, actor: admin) }
-            #expect(csKind(e3) == "validation")
-            let e4 = await csError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC-D01", rule: "w3", urgentRule: "h4", active: true, actor: admin) }
-            #expect(csKind(e4) == "validation")
+            let e1 = await thrownAppError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC-D01", rule: "d3", urgentRule: "h4", active: true, actor: mh) }
+            #expect(appErrorKind(e1) == "forbidden")
+            let e2 = await thrownAppError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "NO-SUCH", rule: "d3", urgentRule: "h4", active: true, actor: admin) }
+            #expect(appErrorKind(e2) == "validation")
+            let e3 = await thrownAppError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC01-01", rule: "d3", urgentRule: "h4", active: true, actor: admin) }
+            #expect(appErrorKind(e3) == "validation")
+            let e4 = await thrownAppError { try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC-D01", rule: "w3", urgentRule: "h4", active: true, actor: admin) }
+            #expect(appErrorKind(e4) == "validation")
             let typesBefore = try await env.s.cases.types()
             #expect(!typesBefore.contains(where: { $0.code == "RD" }))
 
@@ -740,8 +714,8 @@ struct CaseTests {
 
             // An inactive type cannot be reported.
             try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC-D01", rule: "d3", urgentRule: "h4", active: false, actor: admin)
-            let e5 = await csError { _ = try await env.csReport(type: "RD") }
-            #expect(csKind(e5) == "validation")
+            let e5 = await thrownAppError { _ = try await env.csReport(type: "RD") }
+            #expect(appErrorKind(e5) == "validation")
         }
     }
 }

@@ -193,3 +193,30 @@ func json(_ o: Any) -> ByteBuffer { ByteBuffer(bytes: try! JSONSerialization.dat
 func decodeJSON(_ b: ByteBuffer) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(b.readableBytesView))) as? [String: Any] ?? [:]
 }
+
+/// Shared by the service tests. The AppError `body` throws; nil when it succeeds.
+func thrownAppError(_ body: () async throws -> Void) async -> AppError? {
+    do {
+        try await body()
+    } catch let e as AppError {
+        return e
+    } catch {
+        Issue.record("unexpected error: \(error)")
+    }
+    return nil
+}
+
+func appErrorKind(_ e: AppError?) -> String {
+    guard let e else { return "none" }
+    switch e {
+    case .badRequest: return "badRequest"
+    case .validation: return "validation"
+    case .unauthorized: return "unauthorized"
+    case .forbidden: return "forbidden"
+    case .notFound: return "notFound"
+    case .conflict: return "conflict"
+    case .tooManyRequests: return "tooManyRequests"
+    case .payloadTooLarge: return "payloadTooLarge"
+    case .importFailed: return "importFailed"
+    }
+}

@@ -11,32 +11,6 @@ import WenmingCore
 
 private let insOnPostgres = !(ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] ?? "").isEmpty
 
-/// The AppError `body` throws; nil when it succeeds.
-private func insError(_ body: () async throws -> Void) async -> AppError? {
-    do {
-        try await body()
-    } catch let e as AppError {
-        return e
-    } catch {
-        Issue.record("unexpected error: \(error)")
-    }
-    return nil
-}
-
-private func insKind(_ e: AppError?) -> String {
-    guard let e else { return "none" }
-    switch e {
-    case .badRequest: return "badRequest"
-    case .validation: return "validation"
-    case .unauthorized: return "unauthorized"
-    case .forbidden: return "forbidden"
-    case .notFound: return "notFound"
-    case .conflict: return "conflict"
-    case .tooManyRequests: return "tooManyRequests"
-    case .payloadTooLarge: return "payloadTooLarge"
-    case .importFailed: return "importFailed"
-    }
-}
 
 /// The field keys of a validation error (empty for anything else).
 private func insKeys(_ e: AppError?) -> Set<String> {
@@ -133,8 +107,8 @@ extension TestEnv {
     @discardableResult
     func insRefused(_ kind: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async throws -> AppError? {
         let before = try await insState()
-        let e = await insError(body)
-        #expect(insKind(e) == kind, "got \(String(describing: e))", sourceLocation: sourceLocation)
+        let e = await thrownAppError(body)
+        #expect(appErrorKind(e) == kind, "got \(String(describing: e))", sourceLocation: sourceLocation)
         let after = try await insState()
         #expect(after == before, "a refused step changed the database", sourceLocation: sourceLocation)
         return e
@@ -265,8 +239,8 @@ struct InspectionTests {
             let mine = try await codes(mh)
             #expect(mine == insSeedRows.map { $0[0] }.filter { $0.hasPrefix("QC01-") || $0 == "QC02-PC03-001" }.sorted())
             #expect(try await env.s.points.list(PointService.Filter(), actor: mh).total == mine.count - 1)    // the inactive one is hidden by default
-            #expect(insKind(await insError { _ = try await env.s.points.get(foreign, actor: mh) }) == "notFound")
-            #expect(insKind(await insError { _ = try await env.s.points.history(foreign, actor: mh) }) == "notFound")
+            #expect(appErrorKind(await thrownAppError { _ = try await env.s.points.get(foreign, actor: mh) }) == "notFound")
+            #expect(appErrorKind(await thrownAppError { _ = try await env.s.points.history(foreign, actor: mh) }) == "notFound")
             #expect(try await env.s.points.get(adopted, actor: mh).p.code == "QC02-PC03-001")
 
             // It may not change 东城区's points, not even to move them into its own district, nor the one it only sees.
@@ -287,12 +261,12 @@ struct InspectionTests {
             try await env.insRefused("forbidden") { _ = try await env.s.points.importTable(insTable([insRow("QC01-PC03-061", "PC03", "QC01-01-01")]), actor: school, maxRows: 100) }
             #expect(try await codes(school) == ["QC01-PC03-001", "QC02-PC03-001"])
             #expect(try await env.s.points.get(adopted, actor: school).adopterCode == "QC01-U01")
-            #expect(insKind(await insError { _ = try await env.s.points.get(own, actor: school) }) == "notFound")
+            #expect(appErrorKind(await thrownAppError { _ = try await env.s.points.get(own, actor: school) }) == "notFound")
             // 东城区's liaison sees its district's points, including the one adopted from 明湖区.
             #expect(try await codes(dc) == ["QC02-PC02-001", "QC02-PC03-001", "QC02-PC03-002", "QC02-PC03-003"])
-            #expect(insKind(await insError { _ = try await env.s.points.get(own, actor: dc) }) == "notFound")
+            #expect(appErrorKind(await thrownAppError { _ = try await env.s.points.get(own, actor: dc) }) == "notFound")
             // Citizens do not see the registry at all.
-            #expect(insKind(await insError { _ = try await codes(try await env.identity("citizen")) }) == "forbidden")
+            #expect(appErrorKind(await thrownAppError { _ = try await codes(try await env.identity("citizen")) }) == "forbidden")
         }
     }
 
@@ -405,7 +379,7 @@ struct InspectionTests {
             // Visibility: the city's draw and the district's own, not another district's.
             #expect(Set(try await env.s.draws.list(actor: mh).map(\.id)) == [d.id, md.id])
             #expect(try await env.s.draws.list(actor: try await env.identity("dc_liaison")).map(\.id) == [d.id])
-            #expect(insKind(await insError { _ = try await env.s.draws.get(md.id, actor: try await env.identity("dc_liaison")) }) == "notFound")
+            #expect(appErrorKind(await thrownAppError { _ = try await env.s.draws.get(md.id, actor: try await env.identity("dc_liaison")) }) == "notFound")
 
             // Refused: another district's scope, a unit as scope, a bad spec, no name, a time too far ahead, a liaison.
             let ok = DrawService.NewDraw(name: "抽签", scopeID: nil, spec: spec, at: nil)
@@ -661,7 +635,7 @@ struct InspectionTests {
             #expect(try await env.s.rounds.list(actor: try await env.identity("admin")).map(\.id) == [rid])
             #expect(try await env.s.rounds.list(actor: try await env.identity("dc_liaison")).isEmpty)
             for u in ["dc_liaison", "grid01", "citizen"] {
-                #expect(insKind(await insError { _ = try await env.s.rounds.get(rid, actor: try await env.identity(u)) }) == "notFound", "\(u)")
+                #expect(appErrorKind(await thrownAppError { _ = try await env.s.rounds.get(rid, actor: try await env.identity(u)) }) == "notFound", "\(u)")
             }
         }
     }

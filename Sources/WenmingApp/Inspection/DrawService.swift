@@ -155,7 +155,7 @@ public struct DrawService: Sendable {
             guard d.scheduledAt <= now.epoch else { throw AppError.conflict("未到预定的抽签时间 \(Fmt.dateTime(d.scheduledAt))") }
             let entries = try await Self.entries(tx, id)
             guard let spec = DrawAlgorithm.Spec(canonical: d.spec) else { throw AppError.conflict("抽签规则无法读取") }
-            let picks = try DrawAlgorithm.run(frozen: entries.map(\.1), spec: spec, seedHex: d.seed)
+            let picks = try DrawAlgorithm.run(frozen: entries.map(\.1), spec: spec, seedHex: d.seed)   // recomputes the list digest
             let ids = Dictionary(uniqueKeysWithValues: entries.map { ($0.1.code, $0.0) })
             for (i, p) in picks.enumerated() {
                 try await tx.raw("""

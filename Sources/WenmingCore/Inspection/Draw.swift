@@ -105,7 +105,7 @@ public enum DrawAlgorithm {
 
     // MARK: - Bytes
 
-    static func bytesLess(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    static func bytesLess(_ a: String, _ b: String) -> Bool { bytesLess(Array(a.utf8), Array(b.utf8)) }
 
     static func ordered(_ qs: [Quota]) -> [Quota] {
         qs.sorted { bytesLess($0.category, $1.category) || ($0.category == $1.category && bytesLess($0.district, $1.district)) }
@@ -113,20 +113,74 @@ public enum DrawAlgorithm {
 
     /// The frozen list in its canonical order. Codes must be unique, and no field may hold a tab or line feed.
     public static func freeze(_ entries: [Entry]) throws -> [Entry] {
+        func bad(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            b.isEmpty || memchr(b.baseAddress!, 9, b.count) != nil || memchr(b.baseAddress!, 10, b.count) != nil
+        }
+        func check(_ f: String) throws {
+            var field = f
+            if field.withUTF8(bad) { throw Problem.badField(f) }
+        }
+        for e in entries { try check(e.category); try check(e.district) }
+        if entries.isEmpty { return [] }
+        // Sorted on the codes' UTF-8 bytes, copied once into one buffer and compared with memcmp: comparing
+        // String.UTF8Views (or arrays, with their reference counting) in the sort costs several times more.
+        var flat: [UInt8] = [], start: [Int] = [], length: [Int] = []
+        start.reserveCapacity(entries.count); length.reserveCapacity(entries.count)
+        flat.reserveCapacity(entries.count * 16)
         for e in entries {
-            for f in [e.code, e.category, e.district] where f.isEmpty || f.contains("\t") || f.contains("\n") {
-                throw Problem.badField(f)
+            var code = e.code
+            if code.withUTF8(bad) { throw Problem.badField(e.code) }
+            start.append(flat.count)
+            code.withUTF8 { flat.append(contentsOf: $0) }
+            length.append(flat.count - start[start.count - 1])
+        }
+        // Each code's first 16 bytes as two big-endian integers (zero-padded) decide most comparisons; equal prefixes
+        // fall back to the full byte comparison, so the order is exactly the bytes' order.
+        struct Key { var hi: UInt64; var lo: UInt64; var index: Int }
+        var duplicate: Int?
+        let order: [Int] = flat.withUnsafeBufferPointer { fb in
+            start.withUnsafeBufferPointer { sb in
+                length.withUnsafeBufferPointer { lb in
+                    let base = fb.baseAddress!
+                    func word(_ i: Int, _ from: Int) -> UInt64 {
+                        var w: UInt64 = 0
+                        for k in from..<from + 8 { w = w << 8 | (k < lb[i] ? UInt64(base[sb[i] + k]) : 0) }
+                        return w
+                    }
+                    func full(_ i: Int, _ j: Int) -> Int {
+                        let c = memcmp(base + sb[i], base + sb[j], min(lb[i], lb[j]))
+                        return c != 0 ? Int(c) : lb[i] - lb[j]
+                    }
+                    var keys = (0..<entries.count).map { Key(hi: word($0, 0), lo: word($0, 8), index: $0) }
+                    keys.sort { x, y in
+                        if x.hi != y.hi { return x.hi < y.hi }
+                        if x.lo != y.lo { return x.lo < y.lo }
+                        return full(x.index, y.index) < 0
+                    }
+                    duplicate = keys.indices.dropFirst().first { k in
+                        keys[k].hi == keys[k - 1].hi && keys[k].lo == keys[k - 1].lo && full(keys[k].index, keys[k - 1].index) == 0
+                    }.map { keys[$0].index }
+                    return keys.map(\.index)
+                }
             }
         }
-        let sorted = entries.sorted { bytesLess($0.code, $1.code) }
-        // Byte equality: Swift's `==` would also call canonically equivalent Unicode spellings equal.
-        for i in sorted.indices.dropFirst() where sorted[i].code.utf8.elementsEqual(sorted[i - 1].code.utf8) { throw Problem.duplicateCode(sorted[i].code) }
-        return sorted
+        if let k = duplicate { throw Problem.duplicateCode(entries[k].code) }
+        return order.map { entries[$0] }
+    }
+
+    /// Unsigned byte order; a proper prefix sorts first.
+    static func bytesLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) } }
+            if c != 0 { return c < 0 }
+        }
+        return a.count < b.count
     }
 
     public static func canonicalBytes(_ frozen: [Entry]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(frozen.count * 32)
+        out.reserveCapacity(frozen.reduce(0) { $0 + $1.code.utf8.count + $1.category.utf8.count + $1.district.utf8.count + 3 })
         for e in frozen {
             out += e.code.utf8; out.append(9); out += e.category.utf8; out.append(9); out += e.district.utf8; out.append(10)
         }
@@ -213,27 +267,41 @@ public enum DrawAlgorithm {
     }
 
     /// Runs the draw over an already frozen list (see `freeze`).
-    public static func run(frozen: [Entry], spec: Spec, seedHex: String) throws -> [Pick] {
+    /// `listDigestHex`: the list's digest when the caller has just computed it (`listDigest(frozen)`); it is not
+    /// checked here, so pass only a digest of this very list.
+    public static func run(frozen: [Entry], spec: Spec, seedHex: String, listDigestHex: String? = nil) throws -> [Pick] {
         guard let seed = unhex(seedHex), seed.count == 32 else { throw Problem.badSeed }
-        let digest = Array(SHA256.hash(data: canonicalBytes(frozen)))
+        let digest = listDigestHex.flatMap(unhex) ?? Array(SHA256.hash(data: canonicalBytes(frozen)))
         var stream = Stream(seed: seed, listDigest: digest)
-        var byCategory: [String: [Int]] = [:]
-        var byStratum: [String: [Int]] = [:]
+        // Members in list order, by category and by (category, district); names are interned to small numbers
+        // once so the grouping hashes integers.
+        var catID: [String: Int] = [:], distID: [String: Int] = [:]
+        var byCategory: [[Int]] = [], byStratum: [Int: [Int]] = [:]
+        var last = (category: "", c: -1, district: "", d: -1)     // neighbours often share both: skip the hashing
         for (i, e) in frozen.enumerated() {
-            byCategory[e.category, default: []].append(i)
-            byStratum[e.category + "\t" + e.district, default: []].append(i)
+            let c: Int
+            if e.category == last.category && last.c >= 0 { c = last.c }
+            else if let x = catID[e.category] { c = x } else { c = byCategory.count; catID[e.category] = c; byCategory.append([]) }
+            let d: Int
+            if e.district == last.district && last.d >= 0 { d = last.d }
+            else if let x = distID[e.district] { d = x } else { d = distID.count; distID[e.district] = d }
+            last = (e.category, c, e.district, d)
+            byCategory[c].append(i)
+            byStratum[c << 32 | d, default: []].append(i)
         }
+        func members(_ category: String) -> [Int] { catID[category].map { byCategory[$0] } ?? [] }
         var picks: [Pick] = []
         var taken = Set<Int>()
         for q in ordered(spec.strata) {
-            let members = q.district == anyDistrict ? byCategory[q.category] ?? [] : byStratum[q.category + "\t" + q.district] ?? []
+            let members = q.district == anyDistrict ? members(q.category)
+                : catID[q.category].flatMap { c in distID[q.district].flatMap { byStratum[c << 32 | $0] } } ?? []
             for i in sample(members, q.count, &stream) {
                 taken.insert(i)
                 picks.append(Pick(kind: .stratum, category: q.category, district: q.district, code: frozen[i].code))
             }
         }
         for q in ordered(spec.randomViewing) {
-            let members = (byCategory[q.category] ?? []).filter { !taken.contains($0) }
+            let members = members(q.category).filter { !taken.contains($0) }
             for i in sample(members, q.count, &stream) {
                 taken.insert(i)
                 picks.append(Pick(kind: .randomViewing, category: q.category, district: frozen[i].district, code: frozen[i].code))
