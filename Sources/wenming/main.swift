@@ -180,7 +180,7 @@ struct DrawBench: AsyncParsableCommand {
     @Flag(help: "同时在数据库上端到端计时：补足合成点位后，冻结清单并存档、执行抽签并存档") var stored = false
 
     func run() async throws {
-        if stored { try await storedBench() }
+        if stored { try await storedBench(); return }
         let cats = max(1, strata / 5), districts = max(1, strata / cats)
         var g = SystemRandomNumberGenerator()
         let entries = (0..<points).map { i in
