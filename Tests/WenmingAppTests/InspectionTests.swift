@@ -748,6 +748,30 @@ struct InspectionTests {
         }
     }
 
+    /// A case reported at a point with the standard it violates: placed in the point's territory, proposed to its
+    /// adopting unit, the standard kept (a standard id used to be refused: the check compared the level to a word).
+    @Test func aCaseReportedAtAPointWithItsStandardGoesToTheAdopter() async throws {
+        try await withApp { env, _ in
+            try await env.insSeedPoints()
+            _ = try await env.importNational()
+            let admin = try await env.identity("admin")
+            let pid = try await env.insPointID("QC01-PC03-001")
+            let point = try await env.s.points.get(pid, actor: admin)
+            let standard = try #require(try await env.insToiletChecklist().values.first)
+            let draft = CaseDraft(source: .inspection, typeCode: "HJ", description: "公厕地面积水", address: "", latitude: 30.6, longitude: 104.0, urgency: .normal)
+            let c = try await env.s.cases.report(.init(draft: draft, territoryID: nil, standardID: standard.id, pointID: pid), actor: admin)
+            #expect(c.pointId == pid && c.standardId == standard.id)
+            #expect(c.territoryId == point.p.territoryId)
+            #expect(c.unitId == point.p.adopterId && c.routeVia == RouteVia.point.rawValue)
+            // A project (not a standard) is refused and nothing is written.
+            let project = try await env.s.db.read { try await $0.raw("SELECT id FROM index_nodes WHERE level = 1 LIMIT 1").first()!.decode(column: "id", as: Int64.self) }
+            let before = try await env.insCount("SELECT COUNT(*) AS n FROM cases")
+            let e = await thrownAppError { _ = try await env.s.cases.report(.init(draft: draft, territoryID: nil, standardID: project, pointID: pid), actor: admin) }
+            #expect(insKeys(e) == ["standard"])
+            #expect(try await env.insCount("SELECT COUNT(*) AS n FROM cases") == before)
+        }
+    }
+
     @Test func aPointWhoseCategoryChecksRecordsNeedsTheirResult() async throws {
         try await withApp { env, _ in
             _ = try await env.importNational()

@@ -52,8 +52,14 @@ public struct DrawService: Sendable {
 
     public func list(actor: Identity) async throws -> [DrawRow] {
         try actor.require(.viewPoints)
+        let (lo, hi) = scopeRange(actor.orgPath)
+        let mine = actor.orgPath.description
+        // The same rule as `scopeVisible`, in SQL so that the limit applies to what the user may see.
         return try await db.read { db in
-            try await db.raw("SELECT * FROM draws ORDER BY id DESC LIMIT 500").all(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await db.raw("""
+                SELECT * FROM draws WHERE (scope_path >= \(bind: lo) AND scope_path < \(bind: hi)) OR \(bind: mine) LIKE scope_path || '%'
+                ORDER BY id DESC LIMIT 500
+                """).all(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }.filter { Self.scopeVisible($0, actor) }
     }
 
@@ -148,12 +154,19 @@ public struct DrawService: Sendable {
     public func run(_ id: Int64, actor: Identity?) async throws -> DrawRow {
         if let actor { try actor.require(.runDraws) }
         let now = clock.now()
+        // On PostgreSQL the row is locked so that a click and the sweep (or two servers) cannot both run it;
+        // SQLite has one writer.
+        let lock = db.engine == .postgres ? " FOR UPDATE" : ""
         return try await db.write { tx -> DrawRow in
-            guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)\(unsafeRaw: lock)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
             if let actor { try actor.requireScope(OrgPath(d.scopePath)!) }
             guard d.status == "scheduled" else { throw AppError.conflict(d.isDone ? "该抽签已经执行，不能重新抽签" : "该抽签已取消") }
             guard d.scheduledAt <= now.epoch else { throw AppError.conflict("未到预定的抽签时间 \(Fmt.dateTime(d.scheduledAt))") }
             let entries = try await Self.entries(tx, id)
+            // The list must still be the one committed to (rows can be appended past the triggers).
+            guard entries.count == d.listSize, DrawAlgorithm.listDigest(entries.map(\.1)) == d.listDigest else {
+                throw AppError.conflict("冻结清单与记录的摘要不一致，拒绝抽签（清单可能被改动）")
+            }
             guard let spec = DrawAlgorithm.Spec(canonical: d.spec) else { throw AppError.conflict("抽签规则无法读取") }
             let picks = try DrawAlgorithm.run(frozen: entries.map(\.1), spec: spec, seedHex: d.seed)   // recomputes the list digest
             let ids = Dictionary(uniqueKeysWithValues: entries.map { ($0.1.code, $0.0) })
@@ -191,6 +204,9 @@ public struct DrawService: Sendable {
             guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
             try actor.requireScope(OrgPath(d.scopePath)!)
             guard d.status == "scheduled" else { throw AppError.conflict("只能取消尚未执行的抽签") }
+            if let r = try await tx.raw("SELECT name FROM rounds WHERE draw_id = \(bind: id) AND status = 'open' LIMIT 1").first() {
+                throw AppError.conflict("检查“\(try r.decode(column: "name", as: String.self))”正在使用该抽签，不能取消")
+            }
             try await tx.raw("UPDATE draws SET status = 'cancelled' WHERE id = \(bind: id)").run()
             try await Audit.record(tx, actor: actor, action: "cancel", entity: "draw", entityID: id, summary: "取消抽签“\(d.name)”", scope: OrgPath(d.scopePath)!, at: now, ip: actor.ip)
         }
@@ -203,9 +219,12 @@ public struct DrawService: Sendable {
             try await db.raw("SELECT id FROM draws WHERE status = 'scheduled' AND scheduled_at <= \(bind: now.epoch) ORDER BY scheduled_at").all().map { try $0.decode(column: "id", as: Int64.self) }
         }
         var ran: [Int64] = []
+        var failure: (any Error)?
         for id in due {
-            do { _ = try await run(id, actor: nil); ran.append(id) } catch AppError.conflict { continue }
+            // One draw that cannot run does not hold up the others; the first unexpected error is reported after.
+            do { _ = try await run(id, actor: nil); ran.append(id) } catch AppError.conflict { continue } catch { failure = failure ?? error }
         }
+        if let failure { throw failure }
         return ran
     }
 

@@ -98,7 +98,10 @@ public struct PointService: Sendable {
             let path = try await db.read { try await OrgService.fetch($0, id: t) }?.path ?? "/0/"
             w.append("p.territory_path >= \(bind: path) AND p.territory_path < \(bind: path + "~")")
         }
-        if !f.text.isEmpty { w.append("(p.name LIKE \(bind: "%" + f.text + "%") OR p.code LIKE \(bind: "%" + f.text + "%") OR p.address LIKE \(bind: "%" + f.text + "%"))") }
+        if !f.text.isEmpty {
+            let pat = SearchText.containsPattern(f.text)
+            w.append("(LOWER(p.name) LIKE \(bind: pat) ESCAPE '\\' OR LOWER(p.code) LIKE \(bind: pat) ESCAPE '\\' OR LOWER(p.address) LIKE \(bind: pat) ESCAPE '\\')")
+        }
         if f.declaredOnly { w.append("p.declared = 1") }
         if !f.includeInactive { w.append("p.active = 1") }
         var clause = SQLQueryString("1 = 1")

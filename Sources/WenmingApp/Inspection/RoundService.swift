@@ -274,6 +274,7 @@ public struct RoundService: Sendable {
         let lost = judged.reduce(0) { $0 + $1.1.lost(of: $1.0.score).hundredths }
         return try await files.withStored(checked) { stored in
             try await db.write { tx in
+                guard try await Self.fetch(tx, roundID)?.isOpen == true else { throw AppError.conflict("该轮检查已经结束，不能再录入") }
                 if try await tx.raw("SELECT id FROM visits WHERE round_id = \(bind: roundID) AND point_id = \(bind: pointID)").first() != nil {
                     throw AppError.conflict("该点位在本轮已录入检查结果")
                 }

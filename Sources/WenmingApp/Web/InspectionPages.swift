@@ -56,10 +56,27 @@ struct InspectionPages: Sendable {
                 address: i.p.address, declared: i.p.declared != 0, active: i.p.active != 0)
     }
 
-    func territoryOptions(_ me: Identity, chosen: Int64?, minDepth: Int = 1) async throws -> [Option] {
-        try await s.orgs.territories(actor: me).filter { $0.depth >= minDepth }.map { o in
-            Option(value: String(o.id), label: String(repeating: "　", count: max(0, o.depth - 1)) + o.name + "（\(o.orgKind.label)）", selected: o.id == chosen)
-        }
+    func option(_ o: OrgRow, chosen: Int64?) -> Option {
+        Option(value: String(o.id), label: String(repeating: "　", count: max(0, o.depth - 1)) + o.name + "（\(o.orgKind.label)）", selected: o.id == chosen)
+    }
+
+    /// Territories (district … village) in scope; `extra`: a territory to offer even when the list leaves it out
+    /// (a point's grid when it is edited).
+    func territoryOptions(_ me: Identity, chosen: Int64?, extra: Int64? = nil) async throws -> [Option] {
+        var list = try await s.orgs.territories(actor: me)
+        if let extra, !list.contains(where: { $0.id == extra }), let o = try await s.db.read({ try await OrgService.fetch($0, id: extra) }) { list.insert(o, at: 0) }
+        return list.map { option($0, chosen: chosen) }
+    }
+
+    /// Where a draw or a round may range: the user's own territory first (the city for a city admin), then the
+    /// districts and streets in it.
+    func scopeOptions(_ me: Identity, chosen: Int64?) async throws -> [Option] {
+        let pick = chosen ?? me.orgID
+        var out: [Option] = []
+        if me.orgKind.family == .territory, let own = try await s.db.read({ try await OrgService.fetch($0, id: me.orgID) }) { out.append(option(own, chosen: pick)) }
+        out += try await s.orgs.territories(actor: me).filter { [.district, .county, .street, .town].contains($0.orgKind) && $0.id != me.orgID }
+            .map { option($0, chosen: pick) }
+        return out
     }
 
     func pointsView(_ me: Identity, _ q: FormValues) async throws -> PointsView {
@@ -99,7 +116,7 @@ struct InspectionPages: Sendable {
 
     struct FormView: Sendable {
         var id: Int64?; var code: String; var name: String; var categories: [Option]; var address: String; var lat: String; var lng: String
-        var territories: [Option]; var adopter: String; var declared: Bool; var active: Bool
+        var territories: [Option]; var adopterCode: String; var declared: Bool; var active: Bool
         var history: [HistoryVM]; var visits: [VisitVM]; var point: PointVM?; var canManage: Bool; var checklist: [String]
     }
     struct HistoryVM: Sendable { var at: String; var actor: String; var change: String }
@@ -124,13 +141,13 @@ struct InspectionPages: Sendable {
             }
             checklist = try await s.points.checklist(categoryName: item.categoryName).map { "\($0.code) \($0.title)（\($0.score) 分）" }
         }
-        let terr = try await territoryOptions(me, chosen: terrID)
+        let terr = try await territoryOptions(me, chosen: terrID, extra: item?.p.territoryId)
         return FormView(
             id: id, code: f?.trimmed("code") ?? item?.p.code ?? "", name: f?["name"] ?? item?.p.name ?? "",
             categories: cats.map { Option(value: $0.code, label: $0.name, selected: $0.code == catValue) },
             address: f?["address"] ?? item?.p.address ?? "", lat: f?["lat"] ?? item?.p.latitude.map { String(format: "%.6f", $0) } ?? "",
             lng: f?["lng"] ?? item?.p.longitude.map { String(format: "%.6f", $0) } ?? "", territories: terr,
-            adopter: f?.trimmed("adopter") ?? item?.adopterCode ?? "", declared: f.map { $0["declared"] == "1" } ?? (item.map { $0.p.declared != 0 } ?? true),
+            adopterCode: f?.trimmed("adopter") ?? item?.adopterCode ?? "", declared: f.map { $0["declared"] == "1" } ?? (item.map { $0.p.declared != 0 } ?? true),
             active: f.map { $0["active"] == "1" } ?? (item.map { $0.p.active != 0 } ?? true),
             history: history, visits: visits, point: item.map(vm), canManage: me.can(.managePoints) && (item.map { me.inScope(OrgPath($0.p.territoryPath)!) } ?? true),
             checklist: checklist)
@@ -171,7 +188,7 @@ struct InspectionPages: Sendable {
 
     static let palette = ["#1565c0", "#c62828", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e", "#ad1457", "#558b2f", "#283593", "#00695c"]
 
-    struct PointMapView: Sendable { var dots: [CasePages.DotVM]; var count: Int; var legend: [CasePages.LegendVM]; var byResult: Bool; var bounds: String; var missing: Int }
+    struct PointMapView: Sendable { var dots: [CasePages.DotVM]; var count: Int; var legend: [CasePages.LegendVM]; var byResult: Bool; var bounds: String; var missing: Int? }
 
     func pointMap(_ req: Request, _ ctx: AppContext) async throws -> Response {
         let me = try ctx.requireIdentity()
@@ -196,7 +213,7 @@ struct InspectionPages: Sendable {
             ? [("#2e7d32", "90 分及以上"), ("#f9a825", "75–90 分"), ("#c62828", "低于 75 分"), ("#9e9e9e", "尚未检查")].map { CasePages.LegendVM(color: $0.0, label: $0.1) }
             : cats.filter { present.contains($0.id) }.map { CasePages.LegendVM(color: colorOf[$0.id]!, label: $0.name) }
         return try web.render(ctx, req, "points/map", title: "点位分布图",
-                              data: PointMapView(dots: dots, count: dots.count, legend: legend, byResult: byResult, bounds: proj.description, missing: items.count - located.count))
+                              data: PointMapView(dots: dots, count: dots.count, legend: legend, byResult: byResult, bounds: proj.description, missing: items.count > located.count ? items.count - located.count : nil))
     }
 
     // MARK: - Draws
@@ -222,7 +239,7 @@ struct InspectionPages: Sendable {
         let c = Fmt.calendar.dateComponents([.year, .month, .day, .hour, .minute], from: next)
         let defaultAt = String(format: "%04d-%02d-%02dT%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
         return DrawsView(draws: try await s.draws.list(actor: me).map(drawVM), canRun: me.can(.runDraws), quotas: quotas,
-                         scopes: try await territoryOptions(me, chosen: f?.int64("scope") ?? me.orgID, minDepth: 0).filter { _ in true },
+                         scopes: try await scopeOptions(me, chosen: f?.int64("scope")),
                          name: f?["name"] ?? "", at: f?["at"] ?? defaultAt, perDistrict: f?["perDistrict"] == "1")
     }
 
@@ -308,7 +325,7 @@ struct InspectionPages: Sendable {
         return DrawView(d: drawVM(d), algorithm: d.algorithm, digest: d.listDigest, seed: d.revealedSeed, ran: d.ranAt.map { Fmt.dateTime($0) },
                         resultDigest: d.resultDigest,
                         picks: picks.map { PickVM(ord: $0.ord + 1, kind: $0.kind == "view" ? "随机查看" : "分层抽取", category: $0.categoryName, district: $0.districtName, code: $0.code, name: $0.pointName, pointID: $0.pointID) },
-                        spec: spec, canRun: me.can(.runDraws) && d.status == "scheduled", due: d.scheduledAt <= s.clock.now().epoch, verify: v, scope: scope)
+                        spec: spec, canRun: me.can(.runDraws) && d.status == "scheduled" && me.inScope(OrgPath(d.scopePath)!), due: d.scheduledAt <= s.clock.now().epoch, verify: v, scope: scope)
     }
 
     func draw(_ req: Request, _ ctx: AppContext) async throws -> Response {
@@ -379,7 +396,7 @@ struct InspectionPages: Sendable {
             rounds: try await s.rounds.list(actor: me).map(roundVM), canManage: me.can(.manageRounds),
             kinds: RoundKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == (f?["kind"] ?? "mock")) },
             draws: draws.map { Option(value: String($0.id), label: "\($0.name)（\(Self.statusLabel($0.status))，\(Fmt.dateTime($0.scheduledAt))）", selected: String($0.id) == f?["draw"]) },
-            scopes: me.can(.manageRounds) ? try await territoryOptions(me, chosen: f?.int64("scope") ?? me.orgID, minDepth: 0) : [],
+            scopes: me.can(.manageRounds) ? try await scopeOptions(me, chosen: f?.int64("scope")) : [],
             name: f?["name"] ?? "", start: f?["start"] ?? String(today), end: f?["end"] ?? String(today), members: f?["members"] ?? "",
             points: f?["points"] ?? "", notes: f?["notes"] ?? "")
     }
@@ -410,7 +427,7 @@ struct InspectionPages: Sendable {
     struct AspectVM: Sendable { var key: String; var label: String; var value: String }
     struct RoundView: Sendable {
         var r: RoundVM; var scope: String; var members: String; var points: [RoundPointVM]; var visited: Int; var total: Int
-        var canRecord: Bool; var isMember: Bool; var canManage: Bool; var aspects: [AspectVM]; var drawID: Int64?; var drawPending: Bool; var notes: String
+        var canRecord: Bool; var isMember: Bool; var canManage: Bool; var aspects: [AspectVM]; var drawID: Int64?; var drawPending: Bool; var notes: String?
     }
 
     func roundView(_ id: Int64, _ me: Identity, _ f: FormValues? = nil) async throws -> RoundView {
@@ -438,7 +455,7 @@ struct InspectionPages: Sendable {
             canRecord: r.isOpen && ((me.can(.inspect) && isMember) || (me.can(.manageRounds) && me.inScope(OrgPath(r.scopePath)!))),
             isMember: isMember && me.can(.inspect) && r.isOpen, canManage: me.can(.manageRounds) && me.inScope(OrgPath(r.scopePath)!) && r.isOpen,
             aspects: ImpressionAspect.allCases.map { a in AspectVM(key: a.rawValue, label: a.label, value: f?[a.rawValue] ?? mine.first { $0.0 == a.rawValue }.map { String($0.1) } ?? "") },
-            drawID: r.drawId, drawPending: drawPending, notes: r.notes)
+            drawID: r.drawId, drawPending: drawPending, notes: r.notes.isEmpty ? nil : r.notes)
     }
 
     func round(_ req: Request, _ ctx: AppContext) async throws -> Response {
@@ -474,7 +491,7 @@ struct InspectionPages: Sendable {
 
     // MARK: - Visit (phone)
 
-    struct ItemVM: Sendable { var id: Int64; var code: String; var title: String; var body: String; var score: String; var verdict: String; var deduction: String; var note: String; var types: [Option]; var pass: Bool; var fail: Bool; var deduct: Bool; var error: String? }
+    struct ItemVM: Sendable { var id: Int64; var code: String; var title: String; var body: String; var score: String; var verdict: String; var deduction: String; var note: String; var types: [Option]; var pass: Bool; var fail: Bool; var deduct: Bool; var itemError: String? }
     struct DoneItemVM: Sendable { var code: String; var title: String; var verdict: String; var lost: String; var note: String; var caseID: Int64?; var caseNumber: String?; var bad: Bool }
     struct VisitView: Sendable {
         var roundID: Int64; var roundName: String; var point: PointVM; var items: [ItemVM]; var done: [DoneItemVM]; var visited: Bool; var score: String?
@@ -491,13 +508,16 @@ struct InspectionPages: Sendable {
         let cat = try await s.points.categories().first { $0.id == rp.point.p.categoryId }
         let done = rp.visited ? try await s.rounds.visitItems(round: roundID, point: pointID, actor: me) : []
         let st = try await s.settings.current()
+        // The same test as the service's (RoundService.mayRecord): a team member, or an administrator of the round's territory.
+        let member = try await s.rounds.members(roundID, actor: me).contains { $0.id == me.userID }
+        let mayRecord = (me.can(.inspect) && member) || (me.can(.manageRounds) && me.inScope(OrgPath(r.scopePath)!))
         let items = checklist.map { c -> ItemVM in
             let v = f?["v_\(c.id)"] ?? ""
             let t = f?["t_\(c.id)"] ?? "QT"
             return ItemVM(id: c.id, code: c.code, title: c.title, body: c.body, score: c.score.description, verdict: v, deduction: f?["d_\(c.id)"] ?? "",
                           note: f?["n_\(c.id)"] ?? "", types: types.map { Option(value: $0.code, label: $0.name, selected: $0.code == t) },
                           pass: v == "pass", fail: v == "fail", deduct: v == "deduct",
-                          error: [errors["item\(c.id)"], errors["note\(c.id)"], errors["type\(c.id)"]].compactMap { $0 }.joined(separator: "；").nonEmpty)
+                          itemError: [errors["item\(c.id)"], errors["note\(c.id)"], errors["type\(c.id)"]].compactMap { $0 }.joined(separator: "；").nonEmpty)
         }
         let verdictLabel = ["pass": "合格", "fail": "不合格", "deduct": "扣分"]
         return VisitView(
@@ -508,7 +528,7 @@ struct InspectionPages: Sendable {
             score: rp.visited ? Self.pct(RoundScoring.pointScore([.init(pointID: 0, standardID: 0, full: Score(hundredths: rp.full), lost: Score(hundredths: rp.lost), unitID: nil)])) : nil,
             checkRecords: cat?.checkRecords ?? false, recordsOK: f?["records"] == "ok", recordsBad: f?["records"] == "bad", notes: f?["notes"] ?? "",
             lat: f?["lat"] ?? "", lng: f?["lng"] ?? "", maxPhotos: st.casePhotosMax, maxMB: st.uploadMaxMB,
-            canRecord: r.isOpen && !rp.visited, empty: checklist.isEmpty)
+            canRecord: r.isOpen && !rp.visited && mayRecord, empty: checklist.isEmpty)
     }
 
     func visitPage(_ req: Request, _ ctx: AppContext) async throws -> Response {
@@ -553,7 +573,7 @@ struct InspectionPages: Sendable {
     struct LostVM: Sendable { var key: String; var lost: String; var items: Int }
     struct ImpressionVM: Sendable { var label: String; var mean: String; var count: Int }
     struct ReportView: Sendable {
-        var r: RoundVM; var overall: String; var previous: String?; var previousID: Int64?; var change: String; var visited: Int; var planned: Int; var cases: Int
+        var r: RoundVM; var overall: String; var previous: String?; var previousID: Int64?; var change: String?; var visited: Int; var planned: Int; var cases: Int
         var byCategory: [GroupVM]; var byStreet: [GroupVM]; var byDistrict: [GroupVM]; var byStandard: [LostVM]; var byUnit: [LostVM]; var impressions: [ImpressionVM]
         var points: [RoundPointVM]; var printedAt: String
     }
@@ -566,7 +586,7 @@ struct InspectionPages: Sendable {
         }
         return ReportView(
             r: roundVM(res.round), overall: Self.pct(res.overall), previous: res.previous?.name, previousID: res.previous?.id,
-            change: Self.delta(RoundScoring.change(res.overall, since: res.previousOverall)), visited: res.visited, planned: res.planned, cases: res.cases,
+            change: Self.delta(RoundScoring.change(res.overall, since: res.previousOverall)).nonEmpty, visited: res.visited, planned: res.planned, cases: res.cases,
             byCategory: g(res.byCategory), byStreet: g(res.byStreet), byDistrict: g(res.byDistrict, prev: res.previousByDistrict),
             byStandard: res.byStandard.map { LostVM(key: $0.key, lost: $0.lost.description, items: $0.items) },
             byUnit: res.byUnit.map { LostVM(key: $0.key, lost: $0.lost.description, items: $0.items) },
@@ -584,7 +604,7 @@ struct InspectionPages: Sendable {
         let me = try ctx.requireIdentity()
         let v = try await reportView(try web.id(ctx), me)
         let sheets: [(name: String, rows: [[String]])] = [
-            ("概况", [["检查", v.r.name], ["类型", v.r.kind], ["日期", v.r.dates], ["总体得分", v.overall], ["上一轮", v.previous ?? "无"], ["变化", v.change],
+            ("概况", [["检查", v.r.name], ["类型", v.r.kind], ["日期", v.r.dates], ["总体得分", v.overall], ["上一轮", v.previous ?? "无"], ["变化", v.change ?? ""],
                      ["已检查点位", String(v.visited)], ["计划点位", String(v.planned)], ["生成案卷", String(v.cases)]]
                 + v.impressions.map { ["整体评价·\($0.label)", $0.mean] }),
             ("点位得分", [["编码", "点位", "类型", "区域", "包保单位", "得分", "检查人"]] + v.points.map { [$0.code, $0.name, $0.category, $0.territory, $0.adopter ?? "", $0.score, $0.inspector ?? ""] }),
