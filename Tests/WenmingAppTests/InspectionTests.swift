@@ -763,11 +763,37 @@ struct InspectionTests {
             #expect(c.pointId == pid && c.standardId == standard.id)
             #expect(c.territoryId == point.p.territoryId)
             #expect(c.unitId == point.p.adopterId && c.routeVia == RouteVia.point.rawValue)
+            // Without an address or a position, the point's stand in.
+            let bare = CaseDraft(source: .inspection, typeCode: "HJ", description: "洗手液缺失", address: " ", latitude: nil, longitude: nil, urgency: .normal)
+            let c2 = try await env.s.cases.report(.init(draft: bare, territoryID: nil, pointID: pid), actor: admin)
+            #expect(c2.address == (point.p.address.isEmpty ? point.p.name : point.p.address))
+            #expect(c2.latE6 == point.p.latE6 && c2.lngE6 == point.p.lngE6)
             // A project (not a standard) is refused and nothing is written.
             let project = try await env.s.db.read { try await $0.raw("SELECT id FROM index_nodes WHERE level = 1 LIMIT 1").first()!.decode(column: "id", as: Int64.self) }
             let before = try await env.insCount("SELECT COUNT(*) AS n FROM cases")
             let e = await thrownAppError { _ = try await env.s.cases.report(.init(draft: draft, territoryID: nil, standardID: project, pointID: pid), actor: admin) }
             #expect(insKeys(e) == ["standard"])
+            #expect(try await env.insCount("SELECT COUNT(*) AS n FROM cases") == before)
+        }
+    }
+
+    /// The same through the JSON API: `pointId` places the case and routes it; a point outside the caller's scope is refused.
+    @Test func theAPIAcceptsAPointAndRoutesToItsAdopter() async throws {
+        try await withApp { env, client in
+            try await env.insSeedPoints()
+            let admin = try await env.identity("admin")
+            let pid = try await env.insPointID("QC01-PC03-001"), foreign = try await env.insPointID("QC02-PC03-002")
+            let point = try await env.s.points.get(pid, actor: admin)
+            let token = try await env.token("mh_admin")
+            let r = try await client.execute(uri: "/api/v1/cases", method: .post, headers: bearer(token, json: true),
+                                             body: json(["type": "HJ", "description": "公厕门口积水", "address": "湖滨路", "pointId": pid]))
+            #expect(r.status == .created)
+            let c = decodeJSON(r.body)
+            #expect(c["pointId"] as? Int == Int(pid) && c["routeVia"] as? String == "point" && c["territoryId"] as? Int == Int(point.p.territoryId))
+            let before = try await env.insCount("SELECT COUNT(*) AS n FROM cases")
+            let refused = try await client.execute(uri: "/api/v1/cases", method: .post, headers: bearer(token, json: true),
+                                                   body: json(["type": "HJ", "description": "别区的点位", "address": "x", "pointId": foreign]))
+            #expect(refused.status == .forbidden)
             #expect(try await env.insCount("SELECT COUNT(*) AS n FROM cases") == before)
         }
     }

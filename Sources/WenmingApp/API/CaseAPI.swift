@@ -7,7 +7,7 @@ import WenmingCore
 extension APIHandler {
     static func caseJSON(_ c: CaseRow, now: Date) -> Components.Schemas.Case {
         .init(id: c.id, number: c.number, source: c.source, typeCode: c.typeCode, description: c.description, address: c.address,
-              latitude: c.latitude, longitude: c.longitude, territoryId: c.territoryId, unitId: c.dispatchedAt == nil ? nil : c.unitId,
+              latitude: c.latitude, longitude: c.longitude, territoryId: c.territoryId, pointId: c.pointId, standardId: c.standardId, unitId: c.dispatchedAt == nil ? nil : c.unitId,
               routeVia: c.routeVia, urgency: .init(rawValue: c.urgency) ?? .normal, state: c.state, stateLabel: c.caseState.label,
               reportedAt: c.reportedAt, dispatchedAt: c.dispatchedAt, deadlineAt: c.deadlineAt, closedAt: c.closedAt,
               overdue: c.isOverdue(at: now), escalation: c.escalation, reworkCount: c.reworkCount)
@@ -30,7 +30,7 @@ extension APIHandler {
         } else { source = CaseSource.default(for: me.role) }
         let draft = CaseDraft(source: source, typeCode: b._type.trimmingCharacters(in: .whitespaces), description: b.description, address: b.address ?? "",
                               latitude: b.latitude, longitude: b.longitude, urgency: b.urgent == true ? .urgent : .normal)
-        let c = try await s.cases.report(.init(draft: draft, territoryID: b.territoryId, standardID: b.standardId, photos: try Self.uploads(b.photos)), actor: me)
+        let c = try await s.cases.report(.init(draft: draft, territoryID: b.territoryId, standardID: b.standardId, pointID: b.pointId, photos: try Self.uploads(b.photos)), actor: me)
         return .created(.init(body: .json(Self.caseJSON(c, now: s.clock.now()))))
     }
 

@@ -328,16 +328,25 @@ public struct CaseService: Sendable {
     /// and recorded — one transaction. Returns the case as stored.
     public func report(_ r: Report, actor: Identity) async throws -> CaseRow {
         try actor.require(.reportCases)
+        var draft = r.draft
+        // At a point, its address and position stand in for the ones the reporter left out.
+        if let pid = r.pointID, draft.address.trimmingCharacters(in: .whitespaces).isEmpty, draft.latitude == nil, draft.longitude == nil,
+           let p = try await db.read({ try await $0.raw("SELECT name, address, lat_e6, lng_e6 FROM points WHERE id = \(bind: pid)").first() }) {
+            let address = try p.decode(column: "address", as: String.self)
+            draft.address = address.isEmpty ? try p.decode(column: "name", as: String.self) : address
+            draft.latitude = try p.decode(column: "lat_e6", as: Int64?.self).map { Double($0) / 1_000_000 }
+            draft.longitude = try p.decode(column: "lng_e6", as: Int64?.self).map { Double($0) / 1_000_000 }
+        }
         let types = try await types()
-        var problems = r.draft.problems(knownTypes: Set(types.map(\.code)))
-        if !CaseSource.allowed(for: actor.role).contains(r.draft.source) { problems["source"] = "您不能以“\(r.draft.source.label)”来源上报" }
+        var problems = draft.problems(knownTypes: Set(types.map(\.code)))
+        if !CaseSource.allowed(for: actor.role).contains(draft.source) { problems["source"] = "您不能以“\(draft.source.label)”来源上报" }
         let s = try await settings.current()
         if r.photos.count > s.casePhotosMax { problems["photos"] = "照片最多 \(s.casePhotosMax) 张" }
         if !problems.isEmpty { throw AppError.validation(problems) }
-        let type = types.first { $0.code == r.draft.typeCode }!
+        let type = types.first { $0.code == draft.typeCode }!
         let checked = try await files.check(r.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText)
         let now = clock.now()
-        let dispatchDue: Int64? = r.draft.urgency == .urgent ? now.epoch + Int64(s.urgentDispatchMinutes * 60) : nil
+        let dispatchDue: Int64? = draft.urgency == .urgent ? now.epoch + Int64(s.urgentDispatchMinutes * 60) : nil
         // Placing and routing only read, so they run on a reader connection; the writer's transaction holds
         // just the numbering and the inserts (with one SQLite writer, its time is the intake's ceiling).
         let (territory, routed) = try await db.read { db -> (OrgRow, (OrgRow, RouteVia)?) in
@@ -363,7 +372,7 @@ public struct CaseService: Sendable {
             }
             return (territory, try await Self.route(db, type: type, territory: territory, pointAdopter: adopter))
         }
-        let filing = Filing(draft: r.draft, type: type, territory: territory, routed: routed, standardID: r.standardID, pointID: r.pointID, dispatchDue: dispatchDue)
+        let filing = Filing(draft: draft, type: type, territory: territory, routed: routed, standardID: r.standardID, pointID: r.pointID, dispatchDue: dispatchDue)
         return try await files.withStored(checked) { stored in
             try await db.writeBatched { tx in
                 let c = try await Self.file(tx, filing, actor: actor, now: now)

@@ -126,6 +126,7 @@ struct CasePages: Sendable {
     struct NewView: Sendable {
         var types: [Option]; var sources: [Option]; var territories: [Option]; var fixedTerritory: String?
         var description: String; var address: String; var lat: String; var lng: String; var urgent: Bool; var maxPhotos: Int; var maxMB: Int
+        var point: String
     }
 
     func newView(_ me: Identity, _ f: FormValues = FormValues([:])) async throws -> NewView {
@@ -147,12 +148,14 @@ struct CasePages: Sendable {
         return NewView(types: types.map { Option(value: $0.code, label: $0.name, selected: $0.code == f["type"]) },
                        sources: allowed.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == chosenSource) },
                        territories: territories, fixedTerritory: fixed, description: f["description"], address: f["address"],
-                       lat: f["lat"], lng: f["lng"], urgent: f["urgency"] == "urgent", maxPhotos: st.casePhotosMax, maxMB: st.uploadMaxMB)
+                       lat: f["lat"], lng: f["lng"], urgent: f["urgency"] == "urgent", maxPhotos: st.casePhotosMax, maxMB: st.uploadMaxMB,
+                       point: f["point"])
     }
 
     func newForm(_ req: Request, _ ctx: AppContext) async throws -> Response {
         let me = try ctx.requireIdentity()
-        return try web.render(ctx, req, "cases/new", title: "上报问题", data: try await newView(me))
+        // `?point=CODE` (from a point's page) fills in the point.
+        return try web.render(ctx, req, "cases/new", title: "上报问题", data: try await newView(me, FormValues(["point": [web.query(req)["point"]]])))
     }
 
     static func photos(_ ctx: AppContext) -> [Upload] {
@@ -171,7 +174,14 @@ struct CasePages: Sendable {
             let source = CaseSource(rawValue: f["source"]) ?? CaseSource.default(for: me.role)
             let draft = CaseDraft(source: source, typeCode: f.trimmed("type"), description: f["description"], address: f["address"],
                                   latitude: lat, longitude: lng, urgency: f["urgency"] == "urgent" ? .urgent : .normal)
-            let c = try await s.cases.report(.init(draft: draft, territoryID: f.int64("territory"), photos: Self.photos(ctx)), actor: me)
+            var pointID: Int64?
+            let pointCode = f.trimmed("point")
+            if !pointCode.isEmpty {
+                guard let id = try await s.db.read({ try await $0.raw("SELECT id FROM points WHERE code = \(bind: pointCode) AND active = 1").first() })?
+                    .decode(column: "id", as: Int64.self) else { throw AppError.validation(["point": "点位编码“\(pointCode)”不存在或已停用"]) }
+                pointID = id
+            }
+            let c = try await s.cases.report(.init(draft: draft, territoryID: f.int64("territory"), pointID: pointID, photos: Self.photos(ctx)), actor: me)
             return web.redirect("/cases/\(c.id)", flash: "已上报，案卷编号 \(c.number)")
         } catch let e as AppError {
             return try web.retry(ctx, req, "cases/new", title: "上报问题", data: try await newView(me, f), error: e)

@@ -117,7 +117,7 @@ struct InspectionPages: Sendable {
     struct FormView: Sendable {
         var id: Int64?; var code: String; var name: String; var categories: [Option]; var address: String; var lat: String; var lng: String
         var territories: [Option]; var adopterCode: String; var declared: Bool; var active: Bool
-        var history: [HistoryVM]; var visits: [VisitVM]; var point: PointVM?; var canManage: Bool; var checklist: [String]
+        var history: [HistoryVM]; var visits: [VisitVM]; var point: PointVM?; var canManage: Bool; var checklist: [String]; var canReport: Bool
     }
     struct HistoryVM: Sendable { var at: String; var actor: String; var change: String }
     struct VisitVM: Sendable { var round: String; var roundID: Int64; var at: String; var score: String }
@@ -150,7 +150,7 @@ struct InspectionPages: Sendable {
             adopterCode: f?.trimmed("adopter") ?? item?.adopterCode ?? "", declared: f.map { $0["declared"] == "1" } ?? (item.map { $0.p.declared != 0 } ?? true),
             active: f.map { $0["active"] == "1" } ?? (item.map { $0.p.active != 0 } ?? true),
             history: history, visits: visits, point: item.map(vm), canManage: me.can(.managePoints) && (item.map { me.inScope(OrgPath($0.p.territoryPath)!) } ?? true),
-            checklist: checklist)
+            checklist: checklist, canReport: me.can(.reportCases))
     }
 
     func pointForm(_ req: Request, _ ctx: AppContext) async throws -> Response {
