@@ -130,6 +130,13 @@ import Testing
         #expect(RoundScoring.pointScore([Self.item(1, 1, full: 300, lost: 200)]) == 3333)
     }
 
+    @Test func scoreFromTotalsIsThePointScore() {
+        #expect(RoundScoring.score(full: .zero, lost: .zero) == nil)
+        #expect(RoundScoring.score(full: Score(hundredths: 700), lost: Score(hundredths: 100)) == 8571)
+        #expect(RoundScoring.score(full: Score(hundredths: 800), lost: Score(hundredths: 1)) == 9988)
+        #expect(RoundScoring.score(full: Score(hundredths: 500), lost: Score(hundredths: 500)) == 0)
+    }
+
     @Test func mean() {
         #expect(RoundScoring.mean([]) == nil)
         #expect(RoundScoring.mean([9000]) == 9000)

@@ -276,8 +276,7 @@ public struct PointService: Sendable {
                 WHERE \(Self.scopeClause(actor)) ORDER BY v.visited_at
                 """).all() {
                 let full = try r.decode(column: "full_h", as: Int.self), lost = try r.decode(column: "lost_h", as: Int.self)
-                let pid = try r.decode(column: "point_id", as: Int64.self)
-                out[pid] = RoundScoring.pointScore([.init(pointID: pid, standardID: 0, full: Score(hundredths: full), lost: Score(hundredths: lost), unitID: nil)])
+                out[try r.decode(column: "point_id", as: Int64.self)] = RoundScoring.score(full: Score(hundredths: full), lost: Score(hundredths: lost))
             }
             return out
         }

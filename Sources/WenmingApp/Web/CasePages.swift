@@ -166,11 +166,7 @@ struct CasePages: Sendable {
         let me = try ctx.requireIdentity()
         let f = ctx.form
         do {
-            var lat: Double?, lng: Double?
-            if !f.trimmed("lat").isEmpty || !f.trimmed("lng").isEmpty {
-                guard let a = Double(f.trimmed("lat")), let b = Double(f.trimmed("lng")) else { throw AppError.validation(["latitude": "经纬度须为数字"]) }
-                lat = a; lng = b
-            }
+            let (lat, lng) = try web.coordinates(f)
             let source = CaseSource(rawValue: f["source"]) ?? CaseSource.default(for: me.role)
             let draft = CaseDraft(source: source, typeCode: f.trimmed("type"), description: f["description"], address: f["address"],
                                   latitude: lat, longitude: lng, urgency: f["urgency"] == "urgent" ? .urgent : .normal)

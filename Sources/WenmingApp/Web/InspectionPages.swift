@@ -120,7 +120,7 @@ struct InspectionPages: Sendable {
         var history: [HistoryVM]; var visits: [VisitVM]; var point: PointVM?; var canManage: Bool; var checklist: [String]; var canReport: Bool
     }
     struct HistoryVM: Sendable { var at: String; var actor: String; var change: String }
-    struct VisitVM: Sendable { var round: String; var roundID: Int64; var at: String; var score: String }
+    struct VisitVM: Sendable { var round: String; var roundID: Int64; var pointID: Int64; var at: String; var score: String }
 
     func formView(_ me: Identity, id: Int64?, _ f: FormValues?) async throws -> FormView {
         var item: PointItem?
@@ -135,9 +135,9 @@ struct InspectionPages: Sendable {
                 try await db.raw("SELECT v.round_id, r.name, v.visited_at, v.full_h, v.lost_h FROM visits v JOIN rounds r ON r.id = v.round_id WHERE v.point_id = \(bind: id) ORDER BY v.visited_at DESC LIMIT 20").all()
             }.map { r in
                 let full = try r.decode(column: "full_h", as: Int.self), lost = try r.decode(column: "lost_h", as: Int.self)
-                return VisitVM(round: try r.decode(column: "name", as: String.self), roundID: try r.decode(column: "round_id", as: Int64.self),
+                return VisitVM(round: try r.decode(column: "name", as: String.self), roundID: try r.decode(column: "round_id", as: Int64.self), pointID: id,
                                at: Fmt.dateTime(try r.decode(column: "visited_at", as: Int64.self)),
-                               score: Self.pct(RoundScoring.pointScore([.init(pointID: id, standardID: 0, full: Score(hundredths: full), lost: Score(hundredths: lost), unitID: nil)])))
+                               score: Self.pct(RoundScoring.score(full: Score(hundredths: full), lost: Score(hundredths: lost))))
             }
             checklist = try await s.points.checklist(categoryName: item.categoryName).map { "\($0.code) \($0.title)（\($0.score) 分）" }
         }
@@ -168,11 +168,7 @@ struct InspectionPages: Sendable {
         let me = try ctx.requireIdentity()
         let f = ctx.form
         do {
-            var lat: Double?, lng: Double?
-            if !f.trimmed("lat").isEmpty || !f.trimmed("lng").isEmpty {
-                lat = Double(f.trimmed("lat")); lng = Double(f.trimmed("lng"))
-                if lat == nil || lng == nil { throw AppError.validation(["latitude": "经纬度须为数字，且须同时填写"]) }
-            }
+            let (lat, lng) = try web.coordinates(f)
             var territoryCode = ""
             if let tid = f.int64("territory"), let o = try await s.db.read({ try await OrgService.fetch($0, id: tid) }) { territoryCode = o.code }
             var code = f.trimmed("code")
@@ -448,7 +444,7 @@ struct InspectionPages: Sendable {
             points: pts.map { p in
                 RoundPointVM(id: p.point.p.id, code: p.point.p.code, name: p.point.p.name, category: p.point.categoryName, territory: p.point.territoryName,
                              adopter: p.point.adopterName, visited: p.visited,
-                             score: p.visited ? Self.pct(RoundScoring.pointScore([.init(pointID: 0, standardID: 0, full: Score(hundredths: p.full), lost: Score(hundredths: p.lost), unitID: nil)])) : "",
+                             score: p.visited ? Self.pct(RoundScoring.score(full: Score(hundredths: p.full), lost: Score(hundredths: p.lost))) : "",
                              via: p.via == "draw" ? "抽签" : "指定", inspector: p.inspector)
             },
             visited: pts.filter(\.visited).count, total: pts.count,
@@ -525,7 +521,7 @@ struct InspectionPages: Sendable {
             done: done.map { DoneItemVM(code: $0.code, title: $0.title, verdict: verdictLabel[$0.verdict] ?? $0.verdict, lost: Score(hundredths: $0.lost).description,
                                         note: $0.note, caseID: $0.caseID, caseNumber: $0.caseNumber, bad: $0.verdict != "pass") },
             visited: rp.visited,
-            score: rp.visited ? Self.pct(RoundScoring.pointScore([.init(pointID: 0, standardID: 0, full: Score(hundredths: rp.full), lost: Score(hundredths: rp.lost), unitID: nil)])) : nil,
+            score: rp.visited ? Self.pct(RoundScoring.score(full: Score(hundredths: rp.full), lost: Score(hundredths: rp.lost))) : nil,
             checkRecords: cat?.checkRecords ?? false, recordsOK: f?["records"] == "ok", recordsBad: f?["records"] == "bad", notes: f?["notes"] ?? "",
             lat: f?["lat"] ?? "", lng: f?["lng"] ?? "", maxPhotos: st.casePhotosMax, maxMB: st.uploadMaxMB,
             canRecord: r.isOpen && !rp.visited && mayRecord, empty: checklist.isEmpty)
@@ -542,11 +538,7 @@ struct InspectionPages: Sendable {
         let rid = try web.id(ctx), pid = try web.id(ctx, "pid")
         let f = ctx.form
         do {
-            var lat: Double?, lng: Double?
-            if !f.trimmed("lat").isEmpty || !f.trimmed("lng").isEmpty {
-                guard let a = Double(f.trimmed("lat")), let b = Double(f.trimmed("lng")) else { throw AppError.validation(["latitude": "经纬度须为数字"]) }
-                lat = a; lng = b
-            }
+            let (lat, lng) = try web.coordinates(f)
             var verdicts: [RoundService.Verdict] = []
             for k in f.values.keys.sorted() where k.hasPrefix("v_") {
                 guard let sid = Int64(k.dropFirst(2)) else { continue }

@@ -64,6 +64,15 @@ struct WebRoutes: Sendable {
 
     func query(_ req: Request) -> FormValues { FormValues(FormEncoding.decode(req.uri.query ?? "")) }
 
+    /// The `lat`/`lng` fields of a form (the locate button fills them): both empty, or both numbers.
+    func coordinates(_ f: FormValues) throws -> (latitude: Double?, longitude: Double?) {
+        if f.trimmed("lat").isEmpty && f.trimmed("lng").isEmpty { return (nil, nil) }
+        guard let a = Double(f.trimmed("lat")), let b = Double(f.trimmed("lng")) else {
+            throw AppError.validation(["latitude": "经纬度须为数字，且须同时填写"])
+        }
+        return (a, b)
+    }
+
     func id(_ ctx: AppContext, _ name: String = "id") throws -> Int64 {
         guard let v = ctx.parameters.get(name), let i = Int64(v) else { throw AppError.notFound }
         return i

@@ -100,10 +100,13 @@ public enum RoundScoring {
 
     /// A point's score in hundredths of a percent (10000 = 100 %); nil when its checklist was empty.
     public static func pointScore(_ items: [Item]) -> Int? {
-        let full = items.reduce(0) { $0 + $1.full.hundredths }
-        guard full > 0 else { return nil }
-        let kept = full - items.reduce(0) { $0 + $1.lost.hundredths }
-        return Int((Double(kept) * 10000 / Double(full)).rounded())
+        score(full: items.reduce(.zero) { $0 + $1.full }, lost: items.reduce(.zero) { $0 + $1.lost })
+    }
+
+    /// The same from a visit's totals (as stored with the visit): the share of `full` kept, in hundredths of a percent.
+    public static func score(full: Score, lost: Score) -> Int? {
+        guard full.hundredths > 0 else { return nil }
+        return Int((Double(full.hundredths - lost.hundredths) * 10000 / Double(full.hundredths)).rounded())
     }
 
     /// Mean of the given point scores (hundredths of a percent), rounded; nil for none.
