@@ -149,10 +149,10 @@ import Testing
 
     @Test(arguments: [
         (Role.officeAdmin, Set(Permission.allCases)),
-        (.leader, [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases, .viewPoints]),
-        (.liaison, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases, .viewPoints]),
-        (.unitHead, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases, .viewPoints]),
-        (.inspector, [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases, .viewPoints, .inspect]),
+        (.leader, [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases, .viewPoints, .viewScores]),
+        (.liaison, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases, .viewPoints, .viewScores]),
+        (.unitHead, [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks, .reportCases, .viewCases, .handleCases, .viewPoints, .viewScores]),
+        (.inspector, [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases, .viewPoints, .inspect, .viewScores]),
         (.supervisor, [.viewOrgs, .viewGroups, .viewIndex, .reportCases, .viewPoints, .inspect]),
         (.gridWorker, [.viewOrgs, .viewIndex, .reportCases, .viewCases, .viewPoints]),
         (.volunteer, [.reportCases]),
@@ -226,7 +226,7 @@ import Testing
         "passwordMinLength": 8, "uploadMaxMB": 10, "importMaxRows": 20_000, "pageSize": 50,
         "apiRequestsPerMinute": 600, "progressReportMonthly": 0, "claimGraceDays": 3,
         "urgentDispatchMinutes": 30, "escalationWhiteDays": 0, "escalationYellowDays": 1, "escalationRedDays": 3,
-        "summonsRedCount": 3, "escalationSweepMinutes": 5, "casePhotosMax": 6,
+        "summonsRedCount": 3, "escalationSweepMinutes": 5, "casePhotosMax": 6, "scoreSweepMinutes": 10, "dueSoonHours": 72,
     ]
     static let keys = Settings.fields.map(\.key)
 
@@ -251,6 +251,8 @@ import Testing
         case "summonsRedCount": s.summonsRedCount
         case "escalationSweepMinutes": s.escalationSweepMinutes
         case "casePhotosMax": s.casePhotosMax
+        case "scoreSweepMinutes": s.scoreSweepMinutes
+        case "dueSoonHours": s.dueSoonHours
         default: nil
         }
     }

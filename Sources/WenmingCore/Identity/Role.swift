@@ -34,10 +34,10 @@ public enum Role: String, CaseIterable, Sendable, Codable, Hashable {
     public var permissions: Set<Permission> {
         switch self {
         case .officeAdmin: Set(Permission.allCases)
-        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases, .viewPoints]
+        case .leader: [.viewOrgs, .viewUsers, .exportOrgs, .viewGroups, .viewIndex, .viewTasks, .viewCases, .viewPoints, .viewScores]
         case .liaison, .unitHead: [.viewOrgs, .viewUsers, .editUnitProfile, .viewGroups, .viewIndex, .viewTasks, .workTasks,
-                                   .reportCases, .viewCases, .handleCases, .viewPoints]
-        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases, .viewPoints, .inspect]
+                                   .reportCases, .viewCases, .handleCases, .viewPoints, .viewScores]
+        case .inspector: [.viewOrgs, .viewGroups, .viewIndex, .viewTasks, .recordIncidents, .reportCases, .viewCases, .verifyCases, .viewPoints, .inspect, .viewScores]
         case .supervisor: [.viewOrgs, .viewGroups, .viewIndex, .reportCases, .viewPoints, .inspect]
         case .gridWorker: [.viewOrgs, .viewIndex, .reportCases, .viewCases, .viewPoints]
         case .volunteer, .citizen: [.reportCases]
@@ -76,4 +76,6 @@ public enum Permission: String, CaseIterable, Sendable {
     /// (核查); run the office's steps (立案, 派遣, 缓办, 转办, settings of the loop).
     case reportCases, viewCases, handleCases, verifyCases, manageCases
     case viewPoints, managePoints, runDraws, manageRounds, inspect
+    /// Scores, rankings and notices (通报): see them in scope; compute, publish, change the scheme, write and issue notices.
+    case viewScores, manageScores
 }

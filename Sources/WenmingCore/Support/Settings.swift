@@ -28,6 +28,10 @@ public struct Settings: Sendable, Equatable, Codable {
     public var escalationSweepMinutes = 5
     /// Photos per case step (report, feedback).
     public var casePhotosMax = 6
+    /// How often the server checks whether the running periods' scores need recomputing (minutes).
+    public var scoreSweepMinutes = 10
+    /// The dashboard's "due soon": open cases whose deadline falls within this many hours.
+    public var dueSoonHours = 72
 
     public init() {}
 
@@ -64,6 +68,8 @@ public struct Settings: Sendable, Equatable, Codable {
         .init(key: "summonsRedCount", label: "同一单位连续几张红色督办单后约谈负责人", range: 1...20),
         .init(key: "escalationSweepMinutes", label: "每隔几分钟检查一次超期案卷", range: 1...1440),
         .init(key: "casePhotosMax", label: "每次上报或反馈最多几张照片", range: 1...20),
+        .init(key: "scoreSweepMinutes", label: "每隔几分钟检查一次是否需要重算测评得分", range: 1...1440),
+        .init(key: "dueSoonHours", label: "领导驾驶舱“即将到期”的时间范围（小时）", range: 1...720),
     ]
 
     public var reportCadence: ReportCadence { progressReportMonthly == 1 ? .monthly : .weekly }
@@ -89,6 +95,8 @@ public struct Settings: Sendable, Equatable, Codable {
             case "summonsRedCount": summonsRedCount
             case "escalationSweepMinutes": escalationSweepMinutes
             case "casePhotosMax": casePhotosMax
+            case "scoreSweepMinutes": scoreSweepMinutes
+            case "dueSoonHours": dueSoonHours
             default: nil
             }
         }
@@ -113,6 +121,8 @@ public struct Settings: Sendable, Equatable, Codable {
             case "summonsRedCount": summonsRedCount = v
             case "escalationSweepMinutes": escalationSweepMinutes = v
             case "casePhotosMax": casePhotosMax = v
+            case "scoreSweepMinutes": scoreSweepMinutes = v
+            case "dueSoonHours": dueSoonHours = v
             default: break
             }
         }
