@@ -48,6 +48,9 @@ public struct Services: Sendable {
     public let points: PointService
     public let draws: DrawService
     public let rounds: RoundService
+    public let scores: ScoreService
+    public let notices: NoticeService
+    public let dashboard: DashboardService
     public let views: Views
 
     public init(config: AppConfig, db: Database, clock: any Clock = SystemClock()) async throws {
@@ -68,6 +71,9 @@ public struct Services: Sendable {
         points = PointService(db: db, clock: clock)
         draws = DrawService(db: db, clock: clock)
         rounds = RoundService(db: db, clock: clock, cases: cases, points: points, files: files, settings: settings)
+        scores = ScoreService(db: db, clock: clock, zone: Fmt.zone)
+        notices = NoticeService(db: db, clock: clock, scores: scores)
+        dashboard = DashboardService(db: db, clock: clock, scores: scores)
         views = try await Views(directory: config.resourcesDir + "/Resources/Templates")
     }
 }

@@ -10,7 +10,7 @@ struct Wenming: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wenming",
         abstract: "文明创建管理平台 (Wenming)",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self, Generate.self, DrawCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Bootstrap.self, Generate.self, DrawCommand.self, ScoresCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -65,7 +65,19 @@ struct Serve: AsyncParsableCommand {
                 try? await Task.sleep(for: .seconds(20))
             }
         }
-        defer { sweeper.cancel(); drawer.cancel() }
+        // Scores follow their inputs: the drafts of the running periods are recomputed when anything they read
+        // changed (the interval is a setting).
+        let scorer = Task {
+            while !Task.isCancelled {
+                let minutes = (try? await s.settings.current().scoreSweepMinutes) ?? 10
+                do {
+                    let done = try await s.scores.sweep()
+                    if !done.isEmpty { say("已重算测评得分：\(done.map(\.label).joined(separator: "、"))") }
+                } catch { say("重算测评得分失败：\(error)") }
+                try? await Task.sleep(for: .seconds(60 * minutes))
+            }
+        }
+        defer { sweeper.cancel(); drawer.cancel(); scorer.cancel() }
         try await buildApplication(s).runService()
         await s.db.close()
     }
@@ -123,6 +135,7 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "案卷数") var cases = 1_000_000
     @Option(help: "分布在过去多少天") var days = 730
     @Option(help: "随机种子（相同种子生成相同数据）") var seed: UInt64 = 2026
+    @Option(help: "另外生成的检查结果（点位检查记录）条数，分布在每月的全市和各区检查中") var visits = 0
 
     func run() async throws {
         let s = try await openServices(AppConfig.fromEnvironment())
@@ -132,6 +145,10 @@ struct Generate: AsyncParsableCommand {
             if n % step < 400 || n == cases { say("已生成 \(n) 件") }
         }
         say(String(format: "合成城市：新增案卷 %d 件、督办单 %d 张，用时 %.1f 秒", r.cases, r.notices, r.seconds))
+        if visits > 0 {
+            let v = try await SyntheticInspections.generate(s, count: visits, days: days, seed: seed &+ 1)
+            say(String(format: "合成检查：检查 %d 轮、检查结果 %d 条（新增点位 %d 个），用时 %.1f 秒", v.rounds, v.visits, v.points, v.seconds))
+        }
         await s.db.close()
     }
 }
@@ -240,6 +257,61 @@ extension DrawBench {
         creates.sort(); runsMs.sort()
         say(String(format: "端到端（%@）：清单 %d 个点位，%d 层，抽中 %d 个；冻结并存档 中位数 %.0f ms；执行抽签并存档 中位数 %.0f ms（%d 次）",
                    s.db.engine.rawValue, size, spec.strata.count, picked, creates[creates.count / 2], runsMs[runsMs.count / 2], creates.count))
+        await s.db.close()
+    }
+}
+
+struct ScoresCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scores", abstract: "测评得分：重算、基准测试",
+                                                    subcommands: [ScoresCompute.self, ScoresBench.self])
+}
+
+struct ScoresCompute: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compute", abstract: "按当前数据重算一个期间的得分草稿（不发布）")
+    @Argument(help: "期间：2026-11、2026-Q4 或 2026") var period: String
+
+    func run() async throws {
+        guard let p = Period(period) else { throw ValidationError("期间写成 2026-11、2026-Q4 或 2026") }
+        let s = try await openServices(AppConfig.fromEnvironment())
+        let r = try await s.scores.compute(p)
+        say("\(p.label)得分已重算：草稿 #\(r.id)，用时 \(r.tookMs) 毫秒")
+        await s.db.close()
+    }
+}
+
+struct ScoresBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "基准测试：重复计算全市的月度、季度、年度得分并计时")
+    @Option(help: "每个期间计算几次") var repeats = 5
+    @Option(help: "期间（逗号分隔）；默认为上个月、上个季度和今年") var periods = ""
+
+    func run() async throws {
+        let s = try await openServices(AppConfig.fromEnvironment())
+        let now = s.clock.now()
+        let list = periods.isEmpty
+            ? [Period.containing(now, kind: .month, in: s.scores.zone).previous, Period.containing(now, kind: .quarter, in: s.scores.zone).previous,
+               Period.containing(now, kind: .year, in: s.scores.zone)]
+            : periods.split(separator: ",").compactMap { Period(String($0)) }
+        let counts = try await s.db.read { db in
+            (try await db.raw("SELECT COUNT(*) AS n FROM cases").first()!.decode(column: "n", as: Int.self),
+             try await db.raw("SELECT COUNT(*) AS n FROM visits").first()!.decode(column: "n", as: Int.self),
+             try await db.raw("SELECT COUNT(*) AS n FROM orgs").first()!.decode(column: "n", as: Int.self))
+        }
+        say("数据：案卷 \(counts.0) 件，检查结果 \(counts.1) 条，组织 \(counts.2) 个；数据库 \(s.db.engine.rawValue)")
+        print("| period | scored orgs | median ms | slowest ms |")
+        print("|---|---|---|---|")
+        for p in list {
+            var times: [Double] = []
+            var run: ScoreRunRow?
+            for _ in 0..<max(1, repeats) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                run = try await s.scores.compute(p)
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            let runID = run!.id
+            let rows = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM scores WHERE run_id = \(bind: runID)").first()!.decode(column: "n", as: Int.self) }
+            times.sort()
+            print(String(format: "| %@ | %d | %.0f | %.0f |", p.description, rows, times[times.count / 2], times.last!))
+        }
         await s.db.close()
     }
 }

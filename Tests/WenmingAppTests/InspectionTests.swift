@@ -1028,13 +1028,24 @@ struct InspectionTests {
             let old = try await s.rounds.results(earlier.id, actor: mh)
             #expect(old.visited == old.planned)
             #expect(old.impressions.allSatisfy { $0.count == 2 } && old.impressions.first?.mean == 8600)
-            // Every case a visit filed is on record, at its point, from the mock evaluation.
-            let n = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM visit_items i JOIN cases c ON c.id = i.case_id WHERE c.point_id = i.point_id AND c.source = 'mock_evaluation'").first()!.decode(column: "n", as: Int.self) }
+            // Every case a visit of the district's rounds filed is on record, at its point, from the mock evaluation.
+            let (cid, eid) = (current.id, earlier.id)
+            let n = try await s.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM visit_items i JOIN cases c ON c.id = i.case_id WHERE c.point_id = i.point_id AND c.source = 'mock_evaluation' AND i.round_id IN (\(bind: cid), \(bind: eid))").first()!.decode(column: "n", as: Int.self) }
             #expect(n == res.cases + old.cases && n > 0)
             // The demo's points of the district rounds lie in the district.
             let qc = try await s.db.read { try await OrgService.fetch($0, id: mh.orgID)! }
             for r in [current, earlier] {
                 #expect(try await s.rounds.roundPoints(r.id, actor: mh).allSatisfy { qc.orgPath.contains(OrgPath($0.point.p.territoryPath)!) })
+            }
+            // The two city-wide mock evaluations: last month's closed and complete, this month's two-thirds visited,
+            // each with the city inspector's impression.
+            let admin = try #require(try await s.auth.resolveSession(token: try await s.auth.login(username: "admin", password: DemoCity.password, ip: "127.0.0.1").token))
+            let city = try await s.rounds.list(actor: admin).filter { $0.scopeId == admin.orgID }
+            #expect(city.count == 2)
+            for r in city {
+                let res = try await s.rounds.results(r.id, actor: admin)
+                #expect(res.planned > 0 && (r.isOpen ? res.visited == res.planned * 2 / 3 : res.visited == res.planned), "\(r.name)")
+                #expect(res.impressions.allSatisfy { $0.count == 1 })
             }
         } catch {
             await t.cleanup()

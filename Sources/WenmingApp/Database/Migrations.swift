@@ -530,6 +530,109 @@ public enum Migrations {
             }
             return s.map { expand($0, engine) }
         },
+        Migration(id: "0006_scores_notices") { engine in
+            var s = [
+                """
+                CREATE TABLE scoring_schemes (
+                  version INTEGER PRIMARY KEY, config TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', created_by BIGINT, created_by_name TEXT NOT NULL,
+                  created_at BIGINT NOT NULL
+                )
+                """,
+                "INSERT INTO scoring_schemes (version, config, note, created_by_name, created_at) VALUES (1, '\(ScoringScheme.standard.json)', '默认方案', '系统', 0)",
+                """
+                CREATE TABLE score_runs (
+                  id {PK}, period TEXT NOT NULL, scheme_version INTEGER NOT NULL REFERENCES scoring_schemes(version), status TEXT NOT NULL,
+                  version INTEGER, inputs TEXT NOT NULL, computed_at BIGINT NOT NULL, took_ms INTEGER NOT NULL,
+                  published_at BIGINT, published_by BIGINT, published_by_name TEXT, note TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE UNIQUE INDEX score_runs_version ON score_runs(period, version)",
+                "CREATE INDEX score_runs_period ON score_runs(period, status, id)",
+                """
+                CREATE TABLE scores (
+                  run_id BIGINT NOT NULL REFERENCES score_runs(id), org_id BIGINT NOT NULL REFERENCES orgs(id), level TEXT NOT NULL,
+                  org_path {PATH} NOT NULL, total_h BIGINT, rank INTEGER, peers INTEGER NOT NULL, card TEXT NOT NULL DEFAULT '',
+                  eligible INTEGER NOT NULL, lost_h BIGINT NOT NULL DEFAULT 0, due INTEGER NOT NULL DEFAULT 0, on_time INTEGER NOT NULL DEFAULT 0,
+                  deferred INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL, PRIMARY KEY (run_id, org_id)
+                )
+                """,
+                "CREATE INDEX scores_level ON scores(run_id, level, org_path)",
+                "CREATE INDEX scores_org ON scores(org_id, run_id)",
+                "CREATE INDEX rounds_start ON rounds(start_date)",
+                "CREATE INDEX cases_deadline ON cases(deadline_at)",
+                """
+                CREATE TABLE notices (
+                  id {PK}, number TEXT UNIQUE, kind TEXT NOT NULL, period TEXT NOT NULL, scope_id BIGINT NOT NULL REFERENCES orgs(id),
+                  scope_path {PATH} NOT NULL, round_id BIGINT REFERENCES rounds(id), title TEXT NOT NULL, body TEXT NOT NULL, issuer TEXT NOT NULL,
+                  status TEXT NOT NULL, created_by BIGINT, created_by_name TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                  issued_at BIGINT, issued_by BIGINT, issued_by_name TEXT
+                )
+                """,
+                "CREATE INDEX notices_scope ON notices(scope_path, id)",
+                """
+                CREATE TABLE notice_units (
+                  notice_id BIGINT NOT NULL REFERENCES notices(id), org_id BIGINT NOT NULL REFERENCES orgs(id), org_path {PATH} NOT NULL,
+                  reason TEXT NOT NULL, PRIMARY KEY (notice_id, org_id)
+                )
+                """,
+                "CREATE INDEX notice_units_org ON notice_units(org_path, notice_id)",
+                "CREATE TABLE notice_reads (notice_id BIGINT NOT NULL REFERENCES notices(id), user_id BIGINT NOT NULL REFERENCES users(id), read_at BIGINT NOT NULL, PRIMARY KEY (notice_id, user_id))",
+            ]
+            // Published scores, issued notices and scheme versions are frozen: corrections are new versions, never edits.
+            switch engine {
+            case .sqlite:
+                s += [
+                    "CREATE TRIGGER score_runs_frozen BEFORE UPDATE ON score_runs WHEN OLD.status = 'published' BEGIN SELECT RAISE(ABORT, 'published scores are frozen'); END",
+                    "CREATE TRIGGER score_runs_kept BEFORE DELETE ON score_runs WHEN OLD.status = 'published' BEGIN SELECT RAISE(ABORT, 'published scores are frozen'); END",
+                    "CREATE TRIGGER scores_no_update BEFORE UPDATE ON scores BEGIN SELECT RAISE(ABORT, 'scores are replaced, not edited'); END",
+                    "CREATE TRIGGER scores_kept BEFORE DELETE ON scores WHEN (SELECT status FROM score_runs WHERE id = OLD.run_id) = 'published' BEGIN SELECT RAISE(ABORT, 'published scores are frozen'); END",
+                    "CREATE TRIGGER scores_frozen_insert BEFORE INSERT ON scores WHEN (SELECT status FROM score_runs WHERE id = NEW.run_id) = 'published' BEGIN SELECT RAISE(ABORT, 'published scores are frozen'); END",
+                    "CREATE TRIGGER notices_frozen BEFORE UPDATE ON notices WHEN OLD.status = 'issued' BEGIN SELECT RAISE(ABORT, 'an issued notice is frozen'); END",
+                    "CREATE TRIGGER notices_kept BEFORE DELETE ON notices WHEN OLD.status = 'issued' BEGIN SELECT RAISE(ABORT, 'an issued notice is frozen'); END",
+                    "CREATE TRIGGER notice_units_frozen_insert BEFORE INSERT ON notice_units WHEN (SELECT status FROM notices WHERE id = NEW.notice_id) = 'issued' BEGIN SELECT RAISE(ABORT, 'an issued notice is frozen'); END",
+                    "CREATE TRIGGER notice_units_frozen_delete BEFORE DELETE ON notice_units WHEN (SELECT status FROM notices WHERE id = OLD.notice_id) = 'issued' BEGIN SELECT RAISE(ABORT, 'an issued notice is frozen'); END",
+                    // Only the path copy follows an org move; what a notice says about a unit is not edited.
+                    "CREATE TRIGGER notice_units_no_update BEFORE UPDATE ON notice_units WHEN NEW.notice_id <> OLD.notice_id OR NEW.org_id <> OLD.org_id OR NEW.reason <> OLD.reason BEGIN SELECT RAISE(ABORT, 'notice units are replaced, not edited'); END",
+                    "CREATE TRIGGER scoring_schemes_no_update BEFORE UPDATE ON scoring_schemes BEGIN SELECT RAISE(ABORT, 'a scheme version is kept as written'); END",
+                    "CREATE TRIGGER scoring_schemes_no_delete BEFORE DELETE ON scoring_schemes BEGIN SELECT RAISE(ABORT, 'a scheme version is kept as written'); END",
+                ]
+            case .postgres:
+                s += [
+                    """
+                    CREATE FUNCTION frozen_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+                    DECLARE st TEXT;
+                    BEGIN
+                      IF TG_TABLE_NAME = 'score_runs' THEN
+                        IF OLD.status = 'published' THEN RAISE EXCEPTION 'published scores are frozen'; END IF;
+                      ELSIF TG_TABLE_NAME = 'scores' THEN
+                        IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION 'scores are replaced, not edited'; END IF;
+                        SELECT status INTO st FROM score_runs WHERE id = (CASE WHEN TG_OP = 'INSERT' THEN NEW.run_id ELSE OLD.run_id END);
+                        IF st = 'published' THEN RAISE EXCEPTION 'published scores are frozen'; END IF;
+                      ELSIF TG_TABLE_NAME = 'notices' THEN
+                        IF OLD.status = 'issued' THEN RAISE EXCEPTION 'an issued notice is frozen'; END IF;
+                      ELSIF TG_TABLE_NAME = 'notice_units' THEN
+                        IF TG_OP = 'UPDATE' THEN
+                          IF NEW.notice_id = OLD.notice_id AND NEW.org_id = OLD.org_id AND NEW.reason = OLD.reason THEN RETURN NEW; END IF;
+                          RAISE EXCEPTION 'notice units are replaced, not edited';
+                        END IF;
+                        SELECT status INTO st FROM notices WHERE id = (CASE WHEN TG_OP = 'INSERT' THEN NEW.notice_id ELSE OLD.notice_id END);
+                        IF st = 'issued' THEN RAISE EXCEPTION 'an issued notice is frozen'; END IF;
+                      ELSE
+                        RAISE EXCEPTION 'a scheme version is kept as written';
+                      END IF;
+                      IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+                      RETURN NEW;
+                    END $$
+                    """,
+                    "CREATE TRIGGER score_runs_frozen BEFORE UPDATE OR DELETE ON score_runs FOR EACH ROW EXECUTE FUNCTION frozen_rows()",
+                    "CREATE TRIGGER scores_frozen BEFORE INSERT OR UPDATE OR DELETE ON scores FOR EACH ROW EXECUTE FUNCTION frozen_rows()",
+                    "CREATE TRIGGER notices_frozen BEFORE UPDATE OR DELETE ON notices FOR EACH ROW EXECUTE FUNCTION frozen_rows()",
+                    "CREATE TRIGGER notice_units_frozen BEFORE INSERT OR UPDATE OR DELETE ON notice_units FOR EACH ROW EXECUTE FUNCTION frozen_rows()",
+                    "CREATE TRIGGER scoring_schemes_kept BEFORE UPDATE OR DELETE ON scoring_schemes FOR EACH ROW EXECUTE FUNCTION frozen_rows()",
+                ]
+            }
+            return s.map { expand($0, engine) }
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

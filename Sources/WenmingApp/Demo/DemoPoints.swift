@@ -84,7 +84,7 @@ public enum DemoPoints {
         let citySpec = DrawAlgorithm.Spec(
             strata: ["主次干道", "背街小巷", "公厕", "农贸市场", "医院", "政务大厅", "社区", "小学"].map { .init(category: code($0), count: 6) },
             randomViewing: DrawAlgorithm.randomViewingCategories.map { .init(category: code($0), count: 2) })
-        _ = try await s.draws.create(.init(name: "全市模拟测评抽签（演示）", scopeID: nil, spec: citySpec, at: nil), actor: admin)
+        let cityDraw = try await s.draws.create(.init(name: "全市模拟测评抽签（演示）", scopeID: nil, spec: citySpec, at: nil), actor: admin)
         let districtSpec = DrawAlgorithm.Spec(
             strata: ["主次干道", "背街小巷", "公厕", "小型餐馆", "农贸市场", "社区"].map { .init(category: code($0), count: 2) },
             randomViewing: [.init(category: code("网吧"), count: 1)])
@@ -115,6 +115,31 @@ public enum DemoPoints {
                     try await s.rounds.saveImpression(round: rid, scores: [.sanitation: "86", .civility: "82", .facilities: "88", .atmosphere: "90"], actor: a)
                 }
                 try await s.rounds.close(rid, actor: mh)
+            }
+        }
+        // Two city-wide mock evaluations on the city draw's points, so that every district has field scores this
+        // month and last: districts differ in how often items fail.
+        if let cityInspector = try await account(s, "inspector") {
+            for (i, (name, day)) in [("全市上月模拟测评（演示）", String(monthAgo)), ("全市本月模拟测评（演示）", String(today))].enumerated() {
+                let rid = try await s.rounds.create(.init(name: name, kind: .mock, scopeID: admin.orgID, startDate: day, endDate: day,
+                                                          members: [cityInspector.username, admin.username], drawID: cityDraw.id, pointCodes: []), actor: admin)
+                let pts = try await s.rounds.roundPoints(rid, actor: admin)
+                for p in pts.prefix(i == 0 ? pts.count : pts.count * 2 / 3) {
+                    let list = try await s.points.checklist(categoryName: p.point.categoryName)
+                    let bias = 0.04 + 0.035 * Double((p.point.p.districtId ?? 0) % 5) + (i == 0 ? 0.03 : 0)
+                    let verdicts = list.map { c -> RoundService.Verdict in
+                        let r = rng.unit()
+                        if r < bias { return .init(standardID: c.id, code: "fail", note: "现场发现问题（演示）", caseType: "HJ") }
+                        if r < bias + 0.06 { return .init(standardID: c.id, code: "deduct", deduction: Score(hundredths: max(1, c.score.hundredths / 2)).description, note: "部分不达标（演示）", caseType: "QT") }
+                        return .init(standardID: c.id, code: "pass")
+                    }
+                    let cat = cats.first { $0.id == p.point.p.categoryId }
+                    _ = try await s.rounds.recordVisit(round: rid, point: p.point.p.id,
+                                                       .init(verdicts: verdicts, notes: "", latitude: nil, longitude: nil, recordsOK: cat?.checkRecords == true ? true : nil, photos: []),
+                                                       actor: cityInspector)
+                }
+                try await s.rounds.saveImpression(round: rid, scores: [.sanitation: i == 0 ? "80" : "84", .civility: "83", .facilities: "85", .atmosphere: "88"], actor: cityInspector)
+                if i == 0 { try await s.rounds.close(rid, actor: admin) }
             }
         }
         return true

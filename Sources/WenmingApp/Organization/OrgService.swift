@@ -342,7 +342,7 @@ public struct OrgService: Sendable {
             """).run()
         // Copies of paths kept beside the rows that scope checks read (cases, their counters, notices, summonses).
         for (table, column) in [("cases", "territory_path"), ("cases", "unit_path"), ("case_counts", "territory_path"), ("case_counts", "unit_path"),
-                                ("supervision_notices", "unit_path"), ("summonses", "unit_path")] {
+                                ("supervision_notices", "unit_path"), ("summonses", "unit_path"), ("notice_units", "org_path")] {
             try await tx.raw("""
                 UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = \(bind: new.description) || substr(\(unsafeRaw: column), CAST(\(bind: oldLen + 1) AS INTEGER))
                 WHERE \(unsafeRaw: column) >= \(bind: lo) AND \(unsafeRaw: column) < \(bind: hi)

@@ -55,6 +55,8 @@ extension CaseService {
         public var to = ""
         public var text = ""
         public var mine = false
+        /// Open cases whose deadline falls within this many hours from now.
+        public var dueHours: Int?
         public init() {}
     }
 
@@ -85,6 +87,13 @@ extension CaseService {
             q.appendInterpolation(bind: clock.now().epoch)
         }
         if f.mine { q.appendInterpolation(unsafeRaw: " AND c.reporter_id = "); q.appendInterpolation(bind: actor.userID) }
+        if let h = f.dueHours {
+            let now = clock.now().epoch
+            q.appendInterpolation(unsafeRaw: " AND c.state IN (\(Self.sqlList(Self.clockStates))) AND c.deadline_at >= ")
+            q.appendInterpolation(bind: now)
+            q.appendInterpolation(unsafeRaw: " AND c.deadline_at < ")
+            q.appendInterpolation(bind: now + Int64(h) * 3600)
+        }
         for (day, op, field) in [(f.from, ">=", "from"), (f.to, "<", "to")] where !day.isEmpty {
             guard let d = Fmt.day(day) else { throw AppError.validation([field: Msg.badDate(day)]) }
             let t = op == "<" ? d.epoch + 86_400 : d.epoch

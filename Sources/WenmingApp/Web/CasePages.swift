@@ -59,10 +59,11 @@ struct CasePages: Sendable {
         f.to = q.trimmed("to")
         f.text = q.trimmed("q")
         f.mine = q["mine"] == "1"
+        f.dueHours = q.int64("due").map { Int(clamping: $0) }.flatMap { (1...720).contains($0) ? $0 : nil }
         return f
     }
 
-    static let filterKeys = ["unit", "territory", "type", "source", "state", "open", "overdue", "urgency", "from", "to", "q", "mine"]
+    static let filterKeys = ["unit", "territory", "type", "source", "state", "open", "overdue", "urgency", "from", "to", "q", "mine", "due"]
 
     // MARK: - Ledger
 
@@ -95,6 +96,7 @@ struct CasePages: Sendable {
         var notes: [String] = []
         if let u = f.unitID { notes.append("承办单位：" + (try await s.orgs.get(u, actor: me).name)) }
         if let t = f.territoryID { notes.append("区域：" + (try await s.orgs.get(t, actor: me).name)) }
+        if let h = f.dueHours { notes.append("\(h) 小时内到期、尚未办结") }
         let types = try await s.cases.types()
         let data = LedgerView(
             items: items.map { vm($0, now: now) }, counts: counts, overdue: overdue, query: query,

@@ -70,6 +70,7 @@ public struct MeView: Sendable {
     public var canCases: Bool
     public var canViewCases: Bool
     public var canPoints: Bool
+    public var canScores: Bool
     public var canRounds: Bool
     public var mustChangePassword: Bool
 
@@ -89,6 +90,7 @@ public struct MeView: Sendable {
         canCases = i.can(.reportCases) || i.can(.viewCases)
         canViewCases = i.can(.viewCases)
         canPoints = i.can(.viewPoints)
+        canScores = i.can(.viewScores)
         canRounds = i.can(.inspect) || i.can(.manageRounds) || i.can(.viewPoints)
         mustChangePassword = i.mustChangePassword
     }

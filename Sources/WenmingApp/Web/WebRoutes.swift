@@ -26,6 +26,7 @@ struct WebRoutes: Sendable {
         TaskPages(s: s, web: self).register(on: r)
         CasePages(s: s, web: self).register(on: r)
         InspectionPages(s: s, web: self).register(on: r)
+        ScorePages(s: s, web: self).register(on: r)
     }
 
     // MARK: helpers shared by the page groups
@@ -135,6 +136,7 @@ struct WebRoutes: Sendable {
         var orgID: Int64
         var work: [WorkVM]
         var inbox: [CasePages.ItemVM]
+        var notices: [ScorePages.NoticeItemVM]
         var canReport: Bool
     }
     struct CountVM: Sendable { var label: String; var value: Int; var url: String }
@@ -172,6 +174,10 @@ struct WebRoutes: Sendable {
             }
             work.append(WorkVM(label: "回头望", url: "/tasks/lookback", note: "未认领、节点逾期、缺少进度报告的标准"))
         }
+        if me.can(.viewScores) {
+            work.append(WorkVM(label: "领导驾驶舱", url: "/dashboard", note: "排名、变化、慢单位、超期和即将到期的事项"))
+            work.append(WorkVM(label: "测评排名", url: "/scores", note: "区县、街道、社区、部门和单位的得分与排名，每一分可追溯"))
+        }
         if me.can(.viewCases) {
             let c = try await s.cases.statusCounts(actor: me)
             if c.overdue > 0 { work.append(WorkVM(label: "超期未办案卷（\(c.overdue) 件）", url: "/cases?overdue=1", note: "已过办结期限，正在督办")) }
@@ -188,6 +194,7 @@ struct WebRoutes: Sendable {
         if me.can(.viewGroups) { work.append(WorkVM(label: "查看领导小组与工作组", url: "/groups", note: "成员单位与分工")) }
         let data = HomeView(scopeName: me.orgName, scopeKind: me.orgKind.label, counts: counts, recent: recent, hasRecent: !recent.isEmpty,
                             orgID: me.orgID, work: work, inbox: try await s.cases.inbox(actor: me).map { CasePages(s: s, web: self).vm($0, now: s.clock.now()) },
+                            notices: try await s.notices.inbox(actor: me, limit: 10).map(ScorePages(s: s, web: self).noticeItem),
                             canReport: me.can(.reportCases))
         return try render(ctx, req, "home", title: "工作台", data: data)
     }
