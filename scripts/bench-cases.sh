@@ -15,32 +15,13 @@
 #   4. the server's peak resident memory (VmHWM) over all of it.
 # Results: scripts/out/bench-<engine>.md (copied by hand into docs/benchmarks.md).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-WHICH=${1:-both}
 CASES=${CASES:-1000000}
 DURATION=${DURATION:-20}
 CONNS=${CONNS:-64}
 READ_CONNS=${READ_CONNS:-16}
 PORT=${BENCH_PORT:-18431}
-command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
-export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release --product wenming 2>&1 | tail -1
-BIN=$ROOT/.build/release/wenming
-mkdir -p scripts/out
-
-if [ "$WHICH" = both ]; then
-  "$0" sqlite
-  PG_FSYNC=on scripts/postgres.sh "$0" postgres
-  exit 0
-fi
-if [ "$WHICH" = postgres ] && [ -z "${TEST_DATABASE_URL:-}" ]; then exec env PG_FSYNC=on scripts/postgres.sh "$0" postgres; fi
-
-ENGINE=$WHICH
-OUT=$ROOT/scripts/out/bench-$ENGINE
-rm -rf "$OUT"; mkdir -p "$OUT"
-export WENMING_DATA_DIR=$OUT/data
-if [ "$ENGINE" = postgres ]; then export DATABASE_URL=$TEST_DATABASE_URL; else unset DATABASE_URL; fi
+. "$(dirname "$0")/bench/common.sh"
+bench_start bench "$@"
 sql() {
   if [ "$ENGINE" = postgres ]; then
     PGPASSWORD= $(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql -qtA "$DATABASE_URL" -c "$1"

@@ -68,11 +68,14 @@ struct Serve: AsyncParsableCommand {
         // Scores follow their inputs: the drafts of the running periods are recomputed when anything they read
         // changed (the interval is a setting).
         let scorer = Task {
+            var first = true
             while !Task.isCancelled {
                 let minutes = (try? await s.settings.current().scoreSweepMinutes) ?? 10
                 do {
                     let done = try await s.scores.sweep()
                     if !done.isEmpty { say("已重算测评得分：\(done.map(\.label).joined(separator: "、"))") }
+                    else if first { say("测评得分已是最新，无需重算") }
+                    first = false
                 } catch { say("重算测评得分失败：\(error)") }
                 try? await Task.sleep(for: .seconds(60 * minutes))
             }

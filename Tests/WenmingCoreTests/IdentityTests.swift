@@ -226,7 +226,7 @@ import Testing
         "passwordMinLength": 8, "uploadMaxMB": 10, "importMaxRows": 20_000, "pageSize": 50,
         "apiRequestsPerMinute": 600, "progressReportMonthly": 0, "claimGraceDays": 3,
         "urgentDispatchMinutes": 30, "escalationWhiteDays": 0, "escalationYellowDays": 1, "escalationRedDays": 3,
-        "summonsRedCount": 3, "escalationSweepMinutes": 5, "casePhotosMax": 6, "scoreSweepMinutes": 10, "dueSoonHours": 72,
+        "summonsRedCount": 3, "escalationSweepMinutes": 5, "casePhotosMax": 6, "scoreSweepMinutes": 10, "dueSoonHours": 72, "dashboardCacheSeconds": 30,
     ]
     static let keys = Settings.fields.map(\.key)
 
@@ -253,6 +253,7 @@ import Testing
         case "casePhotosMax": s.casePhotosMax
         case "scoreSweepMinutes": s.scoreSweepMinutes
         case "dueSoonHours": s.dueSoonHours
+        case "dashboardCacheSeconds": s.dashboardCacheSeconds
         default: nil
         }
     }

@@ -9,6 +9,22 @@ public struct DashboardService: Sendable {
     let db: Database
     let clock: any Clock
     let scores: ScoreService
+    let live = LiveCounts()
+
+    /// The overdue and due-soon counts per scope, kept for a few seconds (a setting): many leaders opening the
+    /// dashboard at once share one count instead of each scanning the cases on the clock.
+    actor LiveCounts {
+        struct Entry { var at: Date; var rows: [(String, Int)]; var soon: Int }
+        private var entries: [String: Entry] = [:]
+        func get(_ key: String, now: Date, maxAge: Int) -> Entry? {
+            guard let e = entries[key], now.timeIntervalSince(e.at) < Double(maxAge) else { return nil }
+            return e
+        }
+        func put(_ key: String, _ e: Entry) {
+            if entries.count > 1000 { entries.removeAll() }
+            entries[key] = e
+        }
+    }
 
     public struct Moved: Sendable { public var row: ScoreRow; public var before: Int?; public var change: Int? }
     public struct Overdue: Sendable { public var orgID: Int64; public var name: String; public var count: Int }
@@ -30,9 +46,11 @@ public struct DashboardService: Sendable {
         public var dueSoonHours: Int
         public var calendar: [Due]
         public var cards: [Card: Int]
+        /// When the overdue and due-soon counts were taken.
+        public var countedAt: Date
     }
 
-    public func view(actor: Identity, dueSoonHours: Int = 72) async throws -> View {
+    public func view(actor: Identity, dueSoonHours: Int = 72, cacheSeconds: Int = 0) async throws -> View {
         try actor.require(.viewScores)
         let now = clock.now()
         let period = Period.containing(now, kind: .month, in: scores.zone)
@@ -73,19 +91,26 @@ public struct DashboardService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         let depth = actor.orgPath.ids.count
         let unitScope = actor.orgKind.family == .unit
-        let (overdueRows, dueSoon) = try await db.read { db in
+        let key = "\(actor.orgPath)|\(unitScope)|\(dueSoonHours)"
+        let cached = cacheSeconds > 0 ? await live.get(key, now: now, maxAge: cacheSeconds) : nil
+        let (overdueRows, dueSoon): ([(String, Int)], Int)
+        if let cached { (overdueRows, dueSoon) = (cached.rows, cached.soon) } else { (overdueRows, dueSoon) = try await db.read { db in
             let col = unitScope ? "unit_path" : "territory_path"
+            // `|| ''` keeps the planner on the state/deadline index: overdue open cases are few, a territory's
+            // cases are many (on SQLite the path index was chosen and the city-wide count read every case).
+            let path = col + " || ''"
             let rows = try await db.raw("""
                 SELECT \(unsafeRaw: col) AS p, COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
-                  AND deadline_at < \(bind: now.epoch) AND \(unsafeRaw: col) >= \(bind: lo) AND \(unsafeRaw: col) < \(bind: hi) GROUP BY \(unsafeRaw: col)
+                  AND deadline_at < \(bind: now.epoch) AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi) GROUP BY \(unsafeRaw: col)
                 """).all().map { (try $0.decode(column: "p", as: String.self), try $0.decode(column: "n", as: Int.self)) }
             let soon = try await db.raw("""
                 SELECT COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
                   AND deadline_at >= \(bind: now.epoch) AND deadline_at < \(bind: now.epoch + Int64(dueSoonHours) * 3600)
-                  AND \(unsafeRaw: col) >= \(bind: lo) AND \(unsafeRaw: col) < \(bind: hi)
+                  AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi)
                 """).first()!.decode(column: "n", as: Int.self)
             return (rows, soon)
-        }
+        } }
+        if cached == nil && cacheSeconds > 0 { await live.put(key, .init(at: now, rows: overdueRows, soon: dueSoon)) }
         // Overdue cases under each org directly below the scope (or the scope itself).
         var byChild: [Int64: Int] = [:]
         var total = 0
@@ -102,7 +127,8 @@ public struct DashboardService: Sendable {
         }
         let calendar = try await dueNext(actor: actor, now: now)
         return View(scope: scope, period: period, run: run, own: own, ownBefore: ownBefore, level: level, children: children, worse: Array(worse.prefix(5)),
-                    slow: slow, overdueTotal: total, overdue: overdue, dueSoon: dueSoon, dueSoonHours: dueSoonHours, calendar: calendar, cards: cards)
+                    slow: slow, overdueTotal: total, overdue: overdue, dueSoon: dueSoon, dueSoonHours: dueSoonHours, calendar: calendar, cards: cards,
+                    countedAt: cached?.at ?? now)
     }
 
     /// Deadlines of the next 30 days: campaign phases starting or ending, task milestones and task deadlines in scope.

@@ -193,7 +193,7 @@ public struct NoticeService: Sendable {
             let rows = try await db.raw("""
                 SELECT c.unit_id, o.name, COUNT(*) AS n FROM cases c JOIN orgs o ON o.id = c.unit_id
                 WHERE c.state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates))) AND c.deadline_at < \(bind: now)
-                  AND c.territory_path >= \(bind: lo) AND c.territory_path < \(bind: hi) GROUP BY c.unit_id, o.name ORDER BY n DESC, c.unit_id
+                  AND c.territory_path || '' >= \(bind: lo) AND c.territory_path || '' < \(bind: hi) GROUP BY c.unit_id, o.name ORDER BY n DESC, c.unit_id
                 """).all()
             let all = try rows.map { (id: try $0.decode(column: "unit_id", as: Int64.self), name: try $0.decode(column: "name", as: String.self), n: try $0.decode(column: "n", as: Int.self)) }
             return (all.reduce(0) { $0 + $1.n }, all.prefix(10).map { .init(orgID: $0.id, name: $0.name, reason: "\($0.n) 件") })

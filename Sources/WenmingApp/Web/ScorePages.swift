@@ -362,7 +362,7 @@ struct ScorePages: Sendable {
         var ownTotal: String?; var ownRank: String?; var ownPeers: Int; var ownChange: String; var ownCard: String?; var ownCardKey: String; var ownURL: String?
         var level: String?; var children: [ChildVM]; var worse: [ChildVM]; var slow: [SlowVM]; var overdueTotal: Int; var overdue: [OverdueVM]
         var dueSoon: Int; var dueSoonHours: Int; var calendar: [DueVM]; var cards: String; var rankingURL: String; var chart: String
-        var noScores: Bool
+        var noScores: Bool; var countedAt: String
     }
     struct ChildVM: Sendable { var name: String; var total: String; var rank: String; var change: String; var card: String?; var cardKey: String; var url: String }
     struct SlowVM: Sendable { var name: String; var rate: String; var late: Int; var due: Int; var url: String; var casesURL: String }
@@ -372,8 +372,8 @@ struct ScorePages: Sendable {
     func dashboard(_ req: Request, _ ctx: AppContext) async throws -> Response {
         let me = try ctx.requireIdentity()
         try me.require(.viewScores)
-        let hours = try await s.settings.current().dueSoonHours
-        let v = try await s.dashboard.view(actor: me, dueSoonHours: hours)
+        let settings = try await s.settings.current()
+        let v = try await s.dashboard.view(actor: me, dueSoonHours: settings.dueSoonHours, cacheSeconds: settings.dashboardCacheSeconds)
         let p = v.period.description
         func child(_ m: DashboardService.Moved) -> ChildVM {
             ChildVM(name: m.row.name, total: Self.pts(m.row.total), rank: m.row.rank.map(String.init) ?? "—", change: Self.change(m.change), card: m.row.card?.label,
@@ -393,7 +393,8 @@ struct ScorePages: Sendable {
             dueSoon: v.dueSoon, dueSoonHours: v.dueSoonHours, calendar: v.calendar.map { DueVM(day: $0.day, what: $0.what, who: $0.who, url: $0.url) },
             cards: Card.allCases.compactMap { c in v.cards[c].map { "\(c.label) \($0)" } }.joined(separator: "，"),
             rankingURL: "/scores?period=\(p)&live=1" + (v.level.map { "&level=\($0.rawValue)" } ?? ""),
-            chart: SVGChart.distribution(v.children.compactMap(\.row.total), title: "得分分布"), noScores: v.run == nil)
+            chart: SVGChart.distribution(v.children.compactMap(\.row.total), title: "得分分布"), noScores: v.run == nil,
+            countedAt: Fmt.dateTime(v.countedAt.epoch))
         return try web.render(ctx, req, "dashboard", title: "领导驾驶舱", data: data)
     }
 

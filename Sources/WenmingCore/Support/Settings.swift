@@ -32,6 +32,8 @@ public struct Settings: Sendable, Equatable, Codable {
     public var scoreSweepMinutes = 10
     /// The dashboard's "due soon": open cases whose deadline falls within this many hours.
     public var dueSoonHours = 72
+    /// Seconds the dashboard's overdue and due-soon counts are reused for the same scope (0 = count every time).
+    public var dashboardCacheSeconds = 30
 
     public init() {}
 
@@ -70,6 +72,7 @@ public struct Settings: Sendable, Equatable, Codable {
         .init(key: "casePhotosMax", label: "每次上报或反馈最多几张照片", range: 1...20),
         .init(key: "scoreSweepMinutes", label: "每隔几分钟检查一次是否需要重算测评得分", range: 1...1440),
         .init(key: "dueSoonHours", label: "领导驾驶舱“即将到期”的时间范围（小时）", range: 1...720),
+        .init(key: "dashboardCacheSeconds", label: "领导驾驶舱的超期、即将到期数字可沿用几秒（0 = 每次重新统计）", range: 0...600),
     ]
 
     public var reportCadence: ReportCadence { progressReportMonthly == 1 ? .monthly : .weekly }
@@ -97,6 +100,7 @@ public struct Settings: Sendable, Equatable, Codable {
             case "casePhotosMax": casePhotosMax
             case "scoreSweepMinutes": scoreSweepMinutes
             case "dueSoonHours": dueSoonHours
+            case "dashboardCacheSeconds": dashboardCacheSeconds
             default: nil
             }
         }
@@ -123,6 +127,7 @@ public struct Settings: Sendable, Equatable, Codable {
             case "casePhotosMax": casePhotosMax = v
             case "scoreSweepMinutes": scoreSweepMinutes = v
             case "dueSoonHours": dueSoonHours = v
+            case "dashboardCacheSeconds": dashboardCacheSeconds = v
             default: break
             }
         }
