@@ -26,12 +26,10 @@ struct ScorePages: Sendable {
         r.get("/notices/:id/export.html") { req, ctx in try await printNotice(req, ctx, download: true) }
     }
 
-    static func pts(_ h: Int?) -> String { h.map { Score(hundredths: $0).description } ?? "—" }
+    /// Scores and changes print as in the round reports.
+    static func pts(_ h: Int?) -> String { InspectionPages.pct(h) }
+    static func change(_ h: Int?) -> String { InspectionPages.delta(h) }
     static func signed(_ h: Int) -> String { h > 0 ? "+\(Score(hundredths: h))" : h < 0 ? "−\(Score(hundredths: -h))" : "0" }
-    static func change(_ h: Int?) -> String {
-        guard let h else { return "" }
-        return h > 0 ? "↑\(Score(hundredths: h))" : h < 0 ? "↓\(Score(hundredths: -h))" : "持平"
-    }
 
     /// The period asked for (`period=`), else the running month.
     func period(_ q: FormValues) throws -> Period {
