@@ -900,4 +900,26 @@ enum SF {
         #expect(back == d)
         #expect(back.unit?.lines.first?.points == -200)
     }
+
+    /// The direct writer gives what JSONEncoder gives: the same value back, whatever the labels hold (quotes,
+    /// backslashes, control characters, Chinese, emoji), with and without the optional parts.
+    @Test func directJSONDecodesLikeTheEncoders() throws {
+        let scheme = ScoringScheme.standard
+        let t = TerritoryScoring.score(values: [.field: 9000], negative: NegativeOutcome.of([]), scheme: scheme)
+        var u = UnitScoring.score([
+            UnitFinding(kind: .late(closed: true), source: "case", sourceID: 7, label: "2026-00000007"),
+            UnitFinding(kind: .clean(cityLevel: true), source: "visit", sourceID: 8, label: "点位\"甲\"\\乙\n丙\t\u{01}\u{1F}丁 🚧 /"),
+        ], scheme: scheme)
+        u.lines[0].note = "超期\r\n“引号”"
+        let samples = [
+            ScoreDetail(territory: t, unit: u, visits: 3, lostVisits: [4, 5], impressions: 1, incidents: [9], lateCases: [7, -1, Int64.max], due: 2, onTime: 1, deferred: 0),
+            ScoreDetail(unit: UnitScore(base: 10000, lines: [], total: 0, vetoed: true, card: nil, problems: 0, late: 0, clean: 0)),
+            ScoreDetail(),
+        ]
+        for d in samples {
+            let direct = try d.json()
+            #expect(try JSONDecoder().decode(ScoreDetail.self, from: Data(direct.utf8)) == d)
+            #expect(try JSONSerialization.jsonObject(with: Data(direct.utf8)) as? NSDictionary == JSONSerialization.jsonObject(with: JSONEncoder().encode(d)) as? NSDictionary)
+        }
+    }
 }

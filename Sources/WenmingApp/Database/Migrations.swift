@@ -635,6 +635,18 @@ public enum Migrations {
             }
             return s.map { expand($0, engine) }
         },
+        // Indexes for a period's scores over a million cases (docs/design/scoring.md, "Speed").
+        Migration(id: "0007_score_indexes") { engine in
+            [
+                // 应结案 per territory and unit: read from the index alone. On SQLite its order is the GROUP BY's, so a
+                // year needs no sort; PostgreSQL hash-aggregates a range of the dispatch time instead.
+                engine == .sqlite
+                    ? "CREATE INDEX cases_rect ON cases(territory_id, unit_id, dispatched_at, state, closed_on_time)"
+                    : "CREATE INDEX cases_rect ON cases(dispatched_at, territory_id, unit_id, state, closed_on_time)",
+                // Cases closed late, by deadline: a small partial index instead of every closed case of the period.
+                "CREATE INDEX cases_late ON cases(state, closed_on_time, deadline_at) WHERE state = 'closed' AND closed_on_time = 0",
+            ]
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

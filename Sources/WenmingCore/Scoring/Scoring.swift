@@ -324,3 +324,84 @@ public struct ScoreDetail: Sendable, Codable, Equatable {
         self.incidents = incidents; self.lateCases = lateCases; self.due = due; self.onTime = onTime; self.deferred = deferred
     }
 }
+
+extension ScoreDetail {
+    /// The JSON `JSONEncoder` writes for this value (the synthesized keys, nil values left out), written directly. A
+    /// year's explanations hold some 200,000 lines, and the generic encoder took a third of the year's computation.
+    /// The small territory part still goes through `JSONEncoder`.
+    public func json() throws -> String {
+        var w = JSONText()
+        w.out.reserveCapacity(256 + (unit?.lines.count ?? 0) * 96 + (lateCases.count + lostVisits.count) * 8)
+        w.out += "{"
+        if let territory {
+            w.key("territory"); w.out += String(decoding: try JSONEncoder().encode(territory), as: UTF8.self); w.out += ","
+        }
+        if let u = unit {
+            w.key("unit"); w.out += "{"
+            w.key("base"); w.int(u.base); w.out += ","
+            w.key("lines"); w.out += "["
+            for (i, l) in u.lines.enumerated() {
+                if i > 0 { w.out += "," }
+                w.out += "{"
+                w.key("kind"); w.string(l.kind); w.out += ","
+                w.key("source"); w.string(l.source); w.out += ","
+                w.key("sourceID"); w.int(l.sourceID); w.out += ","
+                w.key("label"); w.string(l.label); w.out += ","
+                w.key("points"); w.int(l.points); w.out += ","
+                w.key("note"); w.string(l.note)
+                w.out += "}"
+            }
+            w.out += "],"
+            w.key("total"); w.int(u.total); w.out += ","
+            w.key("vetoed"); w.out += u.vetoed ? "true" : "false"; w.out += ","
+            if let c = u.card { w.key("card"); w.string(c.rawValue); w.out += "," }
+            w.key("problems"); w.int(u.problems); w.out += ","
+            w.key("late"); w.int(u.late); w.out += ","
+            w.key("clean"); w.int(u.clean)
+            w.out += "},"
+        }
+        w.key("visits"); w.int(visits); w.out += ","
+        w.key("lostVisits"); w.ints(lostVisits); w.out += ","
+        w.key("impressions"); w.int(impressions); w.out += ","
+        w.key("incidents"); w.ints(incidents); w.out += ","
+        w.key("lateCases"); w.ints(lateCases); w.out += ","
+        w.key("due"); w.int(due); w.out += ","
+        w.key("onTime"); w.int(onTime); w.out += ","
+        w.key("deferred"); w.int(deferred)
+        w.out += "}"
+        return w.out
+    }
+}
+
+/// A minimal JSON writer: strings escaped as RFC 8259 requires (quote, backslash, control characters).
+struct JSONText {
+    var out = ""
+    mutating func key(_ k: String) { out += "\""; out += k; out += "\":" }
+    mutating func int<I: BinaryInteger>(_ v: I) { out += String(v) }
+    mutating func ints(_ v: [Int64]) {
+        out += "["
+        for (i, x) in v.enumerated() { if i > 0 { out += "," }; out += String(x) }
+        out += "]"
+    }
+    mutating func string(_ s: String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+        } else {
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where u.value < 0x20:
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                default: out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+}
