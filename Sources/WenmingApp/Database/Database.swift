@@ -38,7 +38,7 @@ public final class Database: Sendable {
             // One connection commits the batch: one WAL flush and one update of a hot row (the year's case
             // sequence) for many intakes, instead of each intake waiting for the previous one's commit.
             batcher = Batcher { jobs in
-                await Self.runBatch(jobs) { body in try await client.withConnection { try await Self.transaction($0.sql(queryLogLevel: nil), begin: "BEGIN", body) } }
+                await Self.runBatch(jobs) { body in try await client.withConnection { try await Self.transaction(DirectPostgresDatabase($0), begin: "BEGIN", body) } }
             }
         }
     }
@@ -108,7 +108,7 @@ public final class Database: Sendable {
             defer { readers.checkIn(c) }
             return try await body(c)
         case .postgres(let client, _):
-            return try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
+            return try await client.withConnection { conn in try await body(DirectPostgresDatabase(conn)) }
         }
     }
 
@@ -119,7 +119,7 @@ public final class Database: Sendable {
             // IMMEDIATE takes the write lock at once, so the transaction never has to upgrade later.
             return try await lock.withLock { try await Self.transaction(writer, begin: "BEGIN IMMEDIATE", body) }
         case .postgres(let client, _):
-            return try await client.withConnection { conn in try await Self.transaction(conn.sql(queryLogLevel: nil), begin: "BEGIN", body) }
+            return try await client.withConnection { conn in try await Self.transaction(DirectPostgresDatabase(conn), begin: "BEGIN", body) }
         }
     }
 

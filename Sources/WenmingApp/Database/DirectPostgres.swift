@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// PostgresKit's `SQLDatabase` on one pooled connection, with a faster way to read rows.
+///
+/// PostgresKit decodes every cell through its generic `Decodable` translation (a coding path, a user-info
+/// dictionary and a metadata look-up per value); a year's scores read ~300,000 rows and spent half of their time
+/// there (docs/benchmarks.md). Here a query runs on the connection itself (`PostgresConnection.query`), binds are
+/// encoded exactly as PostgresKit encodes them (nil → NULL, `PostgresEncodable` values directly), and rows decode
+/// integers and strings straight from the cell. Anything else — another type, a cell of another Postgres type, a
+/// value PostgresKit would have to encode through `Encodable` — takes PostgresKit's own path, so the results are
+/// PostgresKit's in every case.
+struct DirectPostgresDatabase: SQLDatabase {
+    let conn: PostgresConnection
+    let base: any SQLDatabase
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { nil }
+
+    init(_ conn: PostgresConnection) {
+        self.conn = conn
+        base = conn.sql(queryLogLevel: nil)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        base.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let (sql, binds) = serialize(query)
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            guard try Self.append(bind, to: &bindings) else { return try await base.execute(sql: query, onRow) }
+        }
+        let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        for try await row in rows { onRow(DirectPostgresRow(row: row.makeRandomAccess(), original: row)) }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R { try await closure(self) }
+
+    /// Appends a bind the way PostgresKit's `PostgresDataTranslation.encode` does on its two fast paths; false when
+    /// the value would need its slow path.
+    static func append<T: Encodable>(_ value: T, to bindings: inout PostgresBindings) throws -> Bool {
+        if (value as Optional<Any>) == nil {
+            bindings.appendNull()
+        } else if let v = value as? any PostgresThrowingDynamicTypeEncodable {
+            try bindings.append(v, context: .default)
+        } else {
+            return false
+        }
+        return true
+    }
+}
+
+/// A row whose integers and strings decode straight from the cell; every other request goes to PostgresKit's row.
+struct DirectPostgresRow: SQLRow, @unchecked Sendable {
+    let row: PostgresRandomAccessRow
+    let original: PostgresRow
+
+    var allColumns: [String] { row.map(\.columnName) }
+    func contains(column: String) -> Bool { row.contains(column) }
+    func decodeNil(column: String) throws -> Bool { !row.contains(column) || row[column].bytes == nil }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        if row.contains(column) {
+            let cell = row[column]
+            switch cell.dataType {
+            case .int2, .int4, .int8:
+                if D.self == Int64.self, let v = try? cell.decode(Int64.self) { return v as! D }
+                if D.self == Int64?.self, let v = try? cell.decode(Int64?.self) { return v as! D }
+                if D.self == Int.self, let v = try? cell.decode(Int.self) { return v as! D }
+                if D.self == Int?.self, let v = try? cell.decode(Int?.self) { return v as! D }
+            case .text, .varchar:
+                if D.self == String.self, let v = try? cell.decode(String.self) { return v as! D }
+                if D.self == String?.self, let v = try? cell.decode(String?.self) { return v as! D }
+            default: break
+            }
+        }
+        return try original.sql().decode(column: column, as: D.self)
+    }
+}
