@@ -120,11 +120,14 @@ public struct DashboardService: Sendable {
             byChild[path.ids.count > depth ? path.ids[depth] : path.nodeID, default: 0] += n
         }
         let top = Array(byChild.sorted(by: { ($0.value, -$0.key) > ($1.value, -$1.key) }).prefix(10))
-        let overdue = try await db.read { db in
-            var out: [Overdue] = []
-            for (id, n) in top { out.append(Overdue(orgID: id, name: try await OrgService.fetch(db, id: id)?.name ?? "#\(id)", count: n)) }
-            return out
+        let names: [Int64: String] = top.isEmpty ? [:] : try await db.read { db in
+            var names: [Int64: String] = [:]
+            for r in try await db.raw("SELECT id, name FROM orgs WHERE id IN (\(unsafeRaw: top.map { String($0.key) }.joined(separator: ",")))").all() {
+                names[try r.decode(column: "id", as: Int64.self)] = try r.decode(column: "name", as: String.self)
+            }
+            return names
         }
+        let overdue = top.map { Overdue(orgID: $0.key, name: names[$0.key] ?? "#\($0.key)", count: $0.value) }
         let calendar = try await dueNext(actor: actor, now: now)
         return View(scope: scope, period: period, run: run, own: own, ownBefore: ownBefore, level: level, children: children, worse: Array(worse.prefix(5)),
                     slow: slow, overdueTotal: total, overdue: overdue, dueSoon: dueSoon, dueSoonHours: dueSoonHours, calendar: calendar, cards: cards,
