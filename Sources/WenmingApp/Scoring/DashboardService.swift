@@ -14,15 +14,22 @@ public struct DashboardService: Sendable {
     /// The overdue and due-soon counts per scope, kept for a few seconds (a setting): many leaders opening the
     /// dashboard at once share one count instead of each scanning the cases on the clock.
     actor LiveCounts {
-        struct Entry { var at: Date; var rows: [(String, Int)]; var soon: Int }
+        struct Entry: Sendable { var at: Date; var byChild: [Int64: Int]; var total: Int; var soon: Int }
         private var entries: [String: Entry] = [:]
-        func get(_ key: String, now: Date, maxAge: Int) -> Entry? {
-            guard let e = entries[key], now.timeIntervalSince(e.at) < Double(maxAge) else { return nil }
-            return e
-        }
-        func put(_ key: String, _ e: Entry) {
+        private var counting: [String: Task<Entry, any Error>] = [:]
+
+        /// The scope's counts if taken less than `maxAge` seconds ago; else counts them once, however many requests
+        /// ask meanwhile (they wait for the same count).
+        func get(_ key: String, now: Date, maxAge: Int, count: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
+            if let e = entries[key], now.timeIntervalSince(e.at) < Double(maxAge) { return e }
+            if let running = counting[key] { return try await running.value }
+            let task = Task { try await count() }
+            counting[key] = task
+            defer { counting[key] = nil }
+            let e = try await task.value
             if entries.count > 1000 { entries.removeAll() }
             entries[key] = e
+            return e
         }
     }
 
@@ -92,33 +99,36 @@ public struct DashboardService: Sendable {
         let depth = actor.orgPath.ids.count
         let unitScope = actor.orgKind.family == .unit
         let key = "\(actor.orgPath)|\(unitScope)|\(dueSoonHours)"
-        let cached = cacheSeconds > 0 ? await live.get(key, now: now, maxAge: cacheSeconds) : nil
-        let (overdueRows, dueSoon): ([(String, Int)], Int)
-        if let cached { (overdueRows, dueSoon) = (cached.rows, cached.soon) } else { (overdueRows, dueSoon) = try await db.read { db in
-            let col = unitScope ? "unit_path" : "territory_path"
-            // `|| ''` keeps the planner on the state/deadline index: overdue open cases are few, a territory's
-            // cases are many (on SQLite the path index was chosen and the city-wide count read every case).
-            let path = col + " || ''"
-            let rows = try await db.raw("""
-                SELECT \(unsafeRaw: col) AS p, COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
-                  AND deadline_at < \(bind: now.epoch) AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi) GROUP BY \(unsafeRaw: col)
-                """).all().map { (try $0.decode(column: "p", as: String.self), try $0.decode(column: "n", as: Int.self)) }
-            let soon = try await db.raw("""
-                SELECT COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
-                  AND deadline_at >= \(bind: now.epoch) AND deadline_at < \(bind: now.epoch + Int64(dueSoonHours) * 3600)
-                  AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi)
-                """).first()!.decode(column: "n", as: Int.self)
-            return (rows, soon)
-        } }
-        if cached == nil && cacheSeconds > 0 { await live.put(key, .init(at: now, rows: overdueRows, soon: dueSoon)) }
-        // Overdue cases under each org directly below the scope (or the scope itself).
-        var byChild: [Int64: Int] = [:]
-        var total = 0
-        for (p, n) in overdueRows {
-            total += n
-            guard let path = OrgPath(p) else { continue }
-            byChild[path.ids.count > depth ? path.ids[depth] : path.nodeID, default: 0] += n
+        let count: @Sendable () async throws -> LiveCounts.Entry = { [db] in
+            let (overdueRows, soon) = try await db.read { db in
+                let col = unitScope ? "unit_path" : "territory_path"
+                // `|| ''` keeps the planner on the state/deadline index: overdue open cases are few, a territory's
+                // cases are many (on SQLite the path index was chosen and the city-wide count read every case).
+                let path = col + " || ''"
+                let rows = try await db.raw("""
+                    SELECT \(unsafeRaw: col) AS p, COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
+                      AND deadline_at < \(bind: now.epoch) AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi) GROUP BY \(unsafeRaw: col)
+                    """).all().map { (try $0.decode(column: "p", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+                let soon = try await db.raw("""
+                    SELECT COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
+                      AND deadline_at >= \(bind: now.epoch) AND deadline_at < \(bind: now.epoch + Int64(dueSoonHours) * 3600)
+                      AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi)
+                    """).first()!.decode(column: "n", as: Int.self)
+                return (rows, soon)
+            }
+            // Overdue cases under each org directly below the scope (or the scope itself); kept summed, so that a
+            // cached count costs nothing to read.
+            var byChild: [Int64: Int] = [:]
+            var total = 0
+            for (p, n) in overdueRows {
+                total += n
+                guard let path = OrgPath(p) else { continue }
+                byChild[path.ids.count > depth ? path.ids[depth] : path.nodeID, default: 0] += n
+            }
+            return LiveCounts.Entry(at: now, byChild: byChild, total: total, soon: soon)
         }
+        let counts = cacheSeconds > 0 ? try await live.get(key, now: now, maxAge: cacheSeconds, count: count) : try await count()
+        let (byChild, total, dueSoon) = (counts.byChild, counts.total, counts.soon)
         let top = Array(byChild.sorted(by: { ($0.value, -$0.key) > ($1.value, -$1.key) }).prefix(10))
         let names: [Int64: String] = top.isEmpty ? [:] : try await db.read { db in
             var names: [Int64: String] = [:]
@@ -131,7 +141,7 @@ public struct DashboardService: Sendable {
         let calendar = try await dueNext(actor: actor, now: now)
         return View(scope: scope, period: period, run: run, own: own, ownBefore: ownBefore, level: level, children: children, worse: Array(worse.prefix(5)),
                     slow: slow, overdueTotal: total, overdue: overdue, dueSoon: dueSoon, dueSoonHours: dueSoonHours, calendar: calendar, cards: cards,
-                    countedAt: cached?.at ?? now)
+                    countedAt: counts.at)
     }
 
     /// Deadlines of the next 30 days: campaign phases starting or ending, task milestones and task deadlines in scope.

@@ -9,15 +9,31 @@ public struct OrgPath: Hashable, Sendable, CustomStringConvertible, Codable {
     public init(ids: [Int64]) { self.ids = ids }
 
     public init?(_ text: String) {
-        guard text.hasPrefix("/"), text.hasSuffix("/") else { return nil }
+        // Over the UTF-8 bytes: canonical decimal segments only (no empty segments, signs, spaces, non-ASCII digits or
+        // leading zeros), each within Int64, between a leading and a trailing "/". Paths are parsed on hot paths (every
+        // row of a dashboard count), so no substrings or Character properties.
         var out: [Int64] = []
-        for part in text.dropFirst().dropLast().split(separator: "/", omittingEmptySubsequences: false) {
-            // Canonical decimal only: no empty segments, signs, spaces or leading zeros.
-            guard let first = part.first, first != "0", part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let v = Int64(part), v > 0 else { return nil }
-            out.append(v)
+        var value: Int64 = 0, digits = 0, sawSlash = false
+        for b in text.utf8 {
+            if b == UInt8(ascii: "/") {
+                if sawSlash {
+                    guard digits > 0 else { return nil }
+                    out.append(value)
+                }
+                sawSlash = true
+                value = 0; digits = 0
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                guard sawSlash else { return nil }
+                if digits == 0 && b == UInt8(ascii: "0") { return nil }
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(b - UInt8(ascii: "0")))
+                guard !o1, !o2 else { return nil }
+                value = a; digits += 1
+            } else {
+                return nil
+            }
         }
-        guard !out.isEmpty else { return nil }
+        guard digits == 0, !out.isEmpty else { return nil }   // ends with "/"
         ids = out
     }
 
