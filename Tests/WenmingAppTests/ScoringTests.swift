@@ -629,6 +629,35 @@ struct ScoreAppTests {
         }
     }
 
+    /// With `dashboardCacheSeconds` the dashboard is one reading per org and role for that long: a second leader of
+    /// the city within the window gets the same reading (even though a case has become overdue meanwhile), a district
+    /// gets its own, and once the window has passed the reading is taken again and shows the new overdue case.
+    @Test func theDashboardIsOneReadingPerScopeForItsCacheSeconds() async throws {
+        try await withApp { env, _ in
+            let data = try await env.scSeedNovember()
+            let admin = try await env.identity("admin"), mh = try await env.identity("mh_admin")
+            let first = try await env.s.dashboard.view(actor: admin, cacheSeconds: 30)
+            let fresh = try await env.s.dashboard.view(actor: admin)
+            #expect(first.overdueTotal == fresh.overdueTotal)
+            let district = try await env.s.dashboard.view(actor: mh, cacheSeconds: 30)
+            #expect(district.scope.id != first.scope.id && district.overdueTotal < first.overdueTotal)
+
+            // Within the window the same reading, even after y's deadline has been moved to next week in the database;
+            // past the window the reading is taken again and y no longer counts as overdue.
+            env.clock.advance(10)
+            let nextWeek = env.clock.now().epoch + 7 * 86_400
+            try await env.s.db.write { try await $0.raw("UPDATE cases SET deadline_at = \(bind: nextWeek) WHERE id = \(bind: data.y.id)").run() }
+            env.clock.advance(10)
+            let within = try await env.s.dashboard.view(actor: admin, cacheSeconds: 30)
+            #expect(within.countedAt == first.countedAt && within.overdueTotal == first.overdueTotal)
+            env.clock.advance(11)
+            let after = try await env.s.dashboard.view(actor: admin, cacheSeconds: 30)
+            #expect(after.countedAt > first.countedAt && after.overdueTotal == first.overdueTotal - 1)
+            // A district's reading is its own.
+            #expect(try await env.s.dashboard.view(actor: mh, cacheSeconds: 30).scope.id == district.scope.id)
+        }
+    }
+
     // MARK: 8. Pages
 
     @Test func thePagesRenderForTheCityAdmin() async throws {

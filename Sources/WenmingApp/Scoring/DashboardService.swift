@@ -9,27 +9,26 @@ public struct DashboardService: Sendable {
     let db: Database
     let clock: any Clock
     let scores: ScoreService
-    let live = LiveCounts()
 
-    /// The overdue and due-soon counts per scope, kept for a few seconds (a setting): many leaders opening the
-    /// dashboard at once share one count instead of each scanning the cases on the clock.
-    actor LiveCounts {
-        struct Entry: Sendable { var at: Date; var byChild: [Int64: Int]; var total: Int; var soon: Int }
-        private var entries: [String: Entry] = [:]
-        private var counting: [String: Task<Entry, any Error>] = [:]
+    /// The dashboard per scope and role, kept for a few seconds (a setting): many leaders opening it at once share
+    /// one reading instead of each running its dozen queries. A reading past its age is taken again once, however
+    /// many requests ask meanwhile (they wait for the same one).
+    let snapshots = Snapshots()
 
-        /// The scope's counts if taken less than `maxAge` seconds ago; else counts them once, however many requests
-        /// ask meanwhile (they wait for the same count).
-        func get(_ key: String, now: Date, maxAge: Int, count: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
-            if let e = entries[key], now.timeIntervalSince(e.at) < Double(maxAge) { return e }
-            if let running = counting[key] { return try await running.value }
-            let task = Task { try await count() }
-            counting[key] = task
-            defer { counting[key] = nil }
-            let e = try await task.value
+    actor Snapshots {
+        private var entries: [String: View] = [:]
+        private var taking: [String: Task<View, any Error>] = [:]
+
+        func get(_ key: String, now: Date, maxAge: Int, take: @escaping @Sendable () async throws -> View) async throws -> View {
+            if let v = entries[key], now.timeIntervalSince(v.countedAt) < Double(maxAge) { return v }
+            if let running = taking[key] { return try await running.value }
+            let task = Task { try await take() }
+            taking[key] = task
+            defer { taking[key] = nil }
+            let v = try await task.value
             if entries.count > 1000 { entries.removeAll() }
-            entries[key] = e
-            return e
+            entries[key] = v
+            return v
         }
     }
 
@@ -53,13 +52,21 @@ public struct DashboardService: Sendable {
         public var dueSoonHours: Int
         public var calendar: [Due]
         public var cards: [Card: Int]
-        /// When the overdue and due-soon counts were taken.
+        /// When this reading was taken (its scores are those of the run named; its counts are of this moment).
         public var countedAt: Date
     }
 
+    /// The dashboard for the user's scope. With `cacheSeconds` > 0 it may be a reading up to that old, taken for
+    /// the same org and role (everything on it depends on those alone); the page says when it was taken.
     public func view(actor: Identity, dueSoonHours: Int = 72, cacheSeconds: Int = 0) async throws -> View {
         try actor.require(.viewScores)
         let now = clock.now()
+        guard cacheSeconds > 0 else { return try await take(actor: actor, dueSoonHours: dueSoonHours, now: now) }
+        let key = "\(actor.orgID)|\(actor.role.rawValue)|\(dueSoonHours)"
+        return try await snapshots.get(key, now: now, maxAge: cacheSeconds) { try await take(actor: actor, dueSoonHours: dueSoonHours, now: now) }
+    }
+
+    func take(actor: Identity, dueSoonHours: Int, now: Date) async throws -> View {
         let period = Period.containing(now, kind: .month, in: scores.zone)
         let scope = try await db.read { try await OrgService.visible($0, id: actor.orgID, actor: actor) }
         let all = try await scores.runs(period)
@@ -98,37 +105,30 @@ public struct DashboardService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         let depth = actor.orgPath.ids.count
         let unitScope = actor.orgKind.family == .unit
-        let key = "\(actor.orgPath)|\(unitScope)|\(dueSoonHours)"
-        let count: @Sendable () async throws -> LiveCounts.Entry = { [db] in
-            let (overdueRows, soon) = try await db.read { db in
-                let col = unitScope ? "unit_path" : "territory_path"
-                // `|| ''` keeps the planner on the state/deadline index: overdue open cases are few, a territory's
-                // cases are many (on SQLite the path index was chosen and the city-wide count read every case).
-                let path = col + " || ''"
-                let rows = try await db.raw("""
-                    SELECT \(unsafeRaw: col) AS p, COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
-                      AND deadline_at < \(bind: now.epoch) AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi) GROUP BY \(unsafeRaw: col)
-                    """).all().map { (try $0.decode(column: "p", as: String.self), try $0.decode(column: "n", as: Int.self)) }
-                let soon = try await db.raw("""
-                    SELECT COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
-                      AND deadline_at >= \(bind: now.epoch) AND deadline_at < \(bind: now.epoch + Int64(dueSoonHours) * 3600)
-                      AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi)
-                    """).first()!.decode(column: "n", as: Int.self)
-                return (rows, soon)
-            }
-            // Overdue cases under each org directly below the scope (or the scope itself); kept summed, so that a
-            // cached count costs nothing to read.
-            var byChild: [Int64: Int] = [:]
-            var total = 0
-            for (p, n) in overdueRows {
-                total += n
-                guard let path = OrgPath(p) else { continue }
-                byChild[path.ids.count > depth ? path.ids[depth] : path.nodeID, default: 0] += n
-            }
-            return LiveCounts.Entry(at: now, byChild: byChild, total: total, soon: soon)
+        let (overdueRows, dueSoon) = try await db.read { db in
+            let col = unitScope ? "unit_path" : "territory_path"
+            // `|| ''` keeps the planner on the state/deadline index: overdue open cases are few, a territory's
+            // cases are many (on SQLite the path index was chosen and the city-wide count read every case).
+            let path = col + " || ''"
+            let rows = try await db.raw("""
+                SELECT \(unsafeRaw: col) AS p, COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
+                  AND deadline_at < \(bind: now.epoch) AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi) GROUP BY \(unsafeRaw: col)
+                """).all().map { (try $0.decode(column: "p", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+            let soon = try await db.raw("""
+                SELECT COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
+                  AND deadline_at >= \(bind: now.epoch) AND deadline_at < \(bind: now.epoch + Int64(dueSoonHours) * 3600)
+                  AND \(unsafeRaw: path) >= \(bind: lo) AND \(unsafeRaw: path) < \(bind: hi)
+                """).first()!.decode(column: "n", as: Int.self)
+            return (rows, soon)
         }
-        let counts = cacheSeconds > 0 ? try await live.get(key, now: now, maxAge: cacheSeconds, count: count) : try await count()
-        let (byChild, total, dueSoon) = (counts.byChild, counts.total, counts.soon)
+        // Overdue cases under each org directly below the scope (or the scope itself).
+        var byChild: [Int64: Int] = [:]
+        var total = 0
+        for (p, n) in overdueRows {
+            total += n
+            guard let path = OrgPath(p) else { continue }
+            byChild[path.ids.count > depth ? path.ids[depth] : path.nodeID, default: 0] += n
+        }
         let top = Array(byChild.sorted(by: { ($0.value, -$0.key) > ($1.value, -$1.key) }).prefix(10))
         let names: [Int64: String] = top.isEmpty ? [:] : try await db.read { db in
             var names: [Int64: String] = [:]
@@ -141,7 +141,7 @@ public struct DashboardService: Sendable {
         let calendar = try await dueNext(actor: actor, now: now)
         return View(scope: scope, period: period, run: run, own: own, ownBefore: ownBefore, level: level, children: children, worse: Array(worse.prefix(5)),
                     slow: slow, overdueTotal: total, overdue: overdue, dueSoon: dueSoon, dueSoonHours: dueSoonHours, calendar: calendar, cards: cards,
-                    countedAt: counts.at)
+                    countedAt: now)
     }
 
     /// Deadlines of the next 30 days: campaign phases starting or ending, task milestones and task deadlines in scope.

@@ -72,7 +72,7 @@ public struct Settings: Sendable, Equatable, Codable {
         .init(key: "casePhotosMax", label: "每次上报或反馈最多几张照片", range: 1...20),
         .init(key: "scoreSweepMinutes", label: "每隔几分钟检查一次是否需要重算测评得分", range: 1...1440),
         .init(key: "dueSoonHours", label: "领导驾驶舱“即将到期”的时间范围（小时）", range: 1...720),
-        .init(key: "dashboardCacheSeconds", label: "领导驾驶舱的超期、即将到期数字可沿用几秒（0 = 每次重新统计）", range: 0...600),
+        .init(key: "dashboardCacheSeconds", label: "领导驾驶舱的一次读取可沿用几秒（同一单位、同一角色共用；0 = 每次重新读取）", range: 0...600),
     ]
 
     public var reportCadence: ReportCadence { progressReportMonthly == 1 ? .monthly : .weekly }
