@@ -39,7 +39,12 @@ struct DirectPostgresDatabase: SQLDatabase {
             guard try Self.append(bind, to: &bindings) else { return try await base.execute(sql: query, onRow) }
         }
         let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        for try await row in rows { onRow(DirectPostgresRow(row: row.makeRandomAccess(), original: row)) }
+        var columns: DirectPostgresRow.Columns?
+        for try await row in rows {
+            let c = columns ?? DirectPostgresRow.Columns(row)
+            columns = c
+            onRow(DirectPostgresRow(row: row.makeRandomAccess(), original: row, columns: c))
+        }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R { try await closure(self) }
@@ -60,16 +65,26 @@ struct DirectPostgresDatabase: SQLDatabase {
 
 /// A row whose integers and strings decode straight from the cell; every other request goes to PostgresKit's row.
 struct DirectPostgresRow: SQLRow, @unchecked Sendable {
+    /// The result's column positions by name, found once per query (the first name wins, as in PostgresNIO).
+    final class Columns: @unchecked Sendable {
+        let index: [String: Int]
+        init(_ row: PostgresRow) {
+            var idx: [String: Int] = [:]
+            for (i, cell) in row.enumerated() where idx[cell.columnName] == nil { idx[cell.columnName] = i }
+            index = idx
+        }
+    }
     let row: PostgresRandomAccessRow
     let original: PostgresRow
+    let columns: Columns
 
     var allColumns: [String] { row.map(\.columnName) }
-    func contains(column: String) -> Bool { row.contains(column) }
-    func decodeNil(column: String) throws -> Bool { !row.contains(column) || row[column].bytes == nil }
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+    func decodeNil(column: String) throws -> Bool { columns.index[column].map { row[$0].bytes == nil } ?? true }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        if row.contains(column) {
-            let cell = row[column]
+        if let i = columns.index[column] {
+            let cell = row[i]
             switch cell.dataType {
             case .int2, .int4, .int8:
                 if D.self == Int64.self, let v = try? cell.decode(Int64.self) { return v as! D }

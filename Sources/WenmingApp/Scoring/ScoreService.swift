@@ -223,14 +223,17 @@ public struct ScoreService: Sendable {
         var kinds: [Int64: (OrgPath, OrgKind)] = [:]
         var pathOf: [Int64: String] = [:]
         var scored: [Inputs.Org] = []
+        /// Whether a check by a user of this org is a city-level check (every org, active or not).
+        var cityLevel: [Int64: Bool] = [:]
 
         static func read(_ db: any SQLDatabase) async throws -> OrgTable {
             var t = OrgTable()
             for r in try await db.raw("SELECT id, path, kind, active FROM orgs").all() {
                 let id = try r.decode(column: "id", as: Int64.self), text = try r.decode(column: "path", as: String.self)
                 t.pathOf[id] = text
-                guard try r.decode(column: "active", as: Int.self) != 0, let path = OrgPath(text),
-                      let kind = OrgKind(rawValue: try r.decode(column: "kind", as: String.self)) else { continue }
+                guard let path = OrgPath(text), let kind = OrgKind(rawValue: try r.decode(column: "kind", as: String.self)) else { continue }
+                t.cityLevel[id] = UnitScoring.isCityLevel(path: path, kind: kind)
+                guard try r.decode(column: "active", as: Int.self) != 0 else { continue }
                 t.kinds[id] = (path, kind)
                 if let level = ScoreLevel.of(kind) { t.scored.append(.init(id: id, path: path, level: level, kind: kind)) }
             }
@@ -252,10 +255,14 @@ public struct ScoreService: Sendable {
     static func gather(_ db: Database, s: Int64, e: Int64, cutoff: Int64, scheme: ScoringScheme) async throws -> Inputs {
         let table = try await db.read { try await OrgTable.read($0) }
         async let rect = db.read { try await Self.gatherRectification($0, table: table, s: s, e: e, cutoff: cutoff) }
-        async let checks = db.read { try await Self.gatherChecks($0, s: s, e: e, scheme: scheme) }
+        // The problems found by checks are the most rows (~130,000 in a year): two halves of the period at once.
+        let mid = s + (e - s) / 2
+        async let checks1 = db.read { try await Self.gatherChecks($0, table: table, s: s, e: mid, scheme: scheme) }
+        async let checks2 = db.read { try await Self.gatherChecks($0, table: table, s: mid, e: e, scheme: scheme) }
         var inp = try await db.read { try await Self.gatherInspections($0, table: table, s: s, e: e) }
         inp.merge(try await rect)
-        inp.merge(try await checks)
+        inp.merge(try await checks1)
+        inp.merge(try await checks2)
         inp.orgs = table.scored
         return inp
     }
@@ -344,14 +351,14 @@ public struct ScoreService: Sendable {
         // Late cases: their deadline fell in the period (up to now) and they were closed late or are still open.
         // Two branches, so that the closed ones come from the small partial index cases_late.
         for r in try await db.raw("""
-            SELECT id, number, unit_id, state, territory_path FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
+            SELECT id, number, unit_id, state, territory_id FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
               AND state = 'closed' AND closed_on_time = 0
             UNION ALL
-            SELECT id, number, unit_id, state, territory_path FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
+            SELECT id, number, unit_id, state, territory_id FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
               AND state IN (\(unsafeRaw: CaseService.sqlList(CaseService.clockStates)))
             """).all() {
             let id = try r.decode(column: "id", as: Int64.self)
-            for t in territories(try r.decode(column: "territory_path", as: String.self)) { inp.lateCases[t, default: []].append(id) }
+            for t in territories(table.pathOf[try r.decode(column: "territory_id", as: Int64.self)] ?? "") { inp.lateCases[t, default: []].append(id) }
             if let u = try r.decode(column: "unit_id", as: Int64?.self) {
                 inp.findings[u, default: []].append(UnitFinding(kind: .late(closed: try r.decode(column: "state", as: String.self) == "closed"), source: "case",
                                                                 sourceID: id, label: try r.decode(column: "number", as: String.self)))
@@ -361,31 +368,25 @@ public struct ScoreService: Sendable {
     }
 
     /// The problems found by checks in the period, with who found them, as findings of their units.
-    static func gatherChecks(_ db: any SQLDatabase, s: Int64, e: Int64, scheme: ScoringScheme) async throws -> Inputs {
+    static func gatherChecks(_ db: any SQLDatabase, table: OrgTable, s: Int64, e: Int64, scheme: ScoringScheme) async throws -> Inputs {
         var inp = Inputs()
         // Problems found by checks, with who found them.
         let sources = scheme.checkSources.map { "'\($0.rawValue)'" }.joined(separator: ",")
         if !sources.isEmpty {
-            var cityCache: [String: Bool] = [:]
+            // The reporter's org decides city or local (OrgTable); the address matters only without a point.
             for r in try await db.raw("""
-                SELECT c.id, c.number, c.unit_id, c.reported_at, c.closed_at, c.state, c.point_id, c.type_code, c.address, o.path AS rpath, o.kind AS rkind
-                FROM cases c LEFT JOIN users u ON u.id = c.reporter_id LEFT JOIN orgs o ON o.id = u.org_id
+                SELECT c.id, c.number, c.unit_id, c.reported_at, c.closed_at, c.state, c.point_id, c.type_code,
+                       CASE WHEN c.point_id IS NULL THEN c.address END AS address, u.org_id AS rorg
+                FROM cases c LEFT JOIN users u ON u.id = c.reporter_id
                 WHERE c.reported_at >= \(bind: s) AND c.reported_at < \(bind: e) AND c.source IN (\(unsafeRaw: sources)) AND c.unit_id IS NOT NULL AND c.state <> 'cancelled'
                 """).all() {
                 let unit = try r.decode(column: "unit_id", as: Int64.self)
-                var city = false
-                if let text = try r.decode(column: "rpath", as: String?.self), let kind = try r.decode(column: "rkind", as: String?.self) {
-                    let key = kind + text
-                    if let hit = cityCache[key] { city = hit } else {
-                        if let p = OrgPath(text), let k = OrgKind(rawValue: kind) { city = UnitScoring.isCityLevel(path: p, kind: k) }
-                        cityCache[key] = city
-                    }
-                }
+                let city = try r.decode(column: "rorg", as: Int64?.self).flatMap { table.cityLevel[$0] } ?? false
                 let type = try r.decode(column: "type_code", as: String.self)
                 let key: String
                 if let p = try r.decode(column: "point_id", as: Int64?.self) { key = "p\(p)|\(type)" }
                 else {
-                    let a = Self.trimmed(try r.decode(column: "address", as: String.self))
+                    let a = Self.trimmed(try r.decode(column: "address", as: String?.self) ?? "")
                     key = a.isEmpty ? "" : "a\(a)|\(type)"
                 }
                 let closed = try r.decode(column: "state", as: String.self) == "closed" ? try r.decode(column: "closed_at", as: Int64?.self) : nil
