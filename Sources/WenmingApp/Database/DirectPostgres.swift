@@ -38,13 +38,12 @@ struct DirectPostgresDatabase: SQLDatabase {
         for bind in binds {
             guard try Self.append(bind, to: &bindings) else { return try await base.execute(sql: query, onRow) }
         }
-        let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var columns: DirectPostgresRow.Columns?
-        for try await row in rows {
-            let c = columns ?? DirectPostgresRow.Columns(row)
-            columns = c
-            onRow(DirectPostgresRow(row: row.makeRandomAccess(), original: row, columns: c))
-        }
+        // Rows arrive one at a time on the connection's event loop (as PostgresKit receives them), so the column
+        // index found on the first row needs no lock.
+        let columns = DirectPostgresRow.ColumnsOnce()
+        _ = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) { row in
+            onRow(DirectPostgresRow(row: row.makeRandomAccess(), original: row, columns: columns.of(row)))
+        }.get()
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R { try await closure(self) }
@@ -72,6 +71,16 @@ struct DirectPostgresRow: SQLRow, @unchecked Sendable {
             var idx: [String: Int] = [:]
             for (i, cell) in row.enumerated() where idx[cell.columnName] == nil { idx[cell.columnName] = i }
             index = idx
+        }
+    }
+    /// The columns of one query's rows, found on its first row.
+    final class ColumnsOnce: @unchecked Sendable {
+        private var columns: Columns?
+        func of(_ row: PostgresRow) -> Columns {
+            if let c = columns { return c }
+            let c = Columns(row)
+            columns = c
+            return c
         }
     }
     let row: PostgresRandomAccessRow

@@ -151,11 +151,18 @@ public struct ScoreService: Sendable {
         let scheme = schemeV.scheme
         let inputs = try await Self.gather(db, s: s, e: e, cutoff: cutoff, scheme: scheme)
         let rows = Self.score(inputs, scheme: scheme)
-        let details = try await Self.encodeDetails(rows)
         let took = Int((DispatchTime.now().uptimeNanoseconds - began) / 1_000_000)
+        // The explanations (a year's hold ~200,000 lines) are written as JSON chunk by chunk on every core, while the
+        // write transaction below stores the chunks before them.
+        let chunks = stride(from: 0, to: rows.count, by: 200).map { $0..<min(rows.count, $0 + 200) }
+        let encoded = chunks.map { range in Task { try rows[range].map { try $0.detail.json() } } }
         return try await db.write { tx in
-            // Another server on the same PostgreSQL database may be computing too: one at a time.
-            if db.engine == .postgres { try await tx.raw("SELECT pg_advisory_xact_lock(71208)").run() }
+            if db.engine == .postgres {
+                // Another server on the same PostgreSQL database may be computing too: one at a time.
+                try await tx.raw("SELECT pg_advisory_xact_lock(71208)").run()
+                // A draft is derived data the sweep recomputes: its commit need not wait for the WAL flush.
+                try await tx.raw("SET LOCAL synchronous_commit = off").run()
+            }
             if let old = try await tx.raw("SELECT id FROM score_runs WHERE period = \(bind: period.description) AND status = 'draft'").first() {
                 let id = try old.decode(column: "id", as: Int64.self)
                 try await tx.raw("DELETE FROM scores WHERE run_id = \(bind: id)").run()
@@ -165,11 +172,12 @@ public struct ScoreService: Sendable {
                 INSERT INTO score_runs (period, scheme_version, status, inputs, computed_at, took_ms)
                 VALUES (\(bind: period.description), \(bind: schemeV.version), 'draft', \(bind: fp), \(bind: now.epoch), \(bind: took)) RETURNING id
                 """).first()!.decode(column: "id", as: Int64.self)
-            for chunk in stride(from: 0, to: rows.count, by: 200) {
+            for (k, range) in chunks.enumerated() {
+                let details = try await encoded[k].value
                 var q = SQLQueryString("INSERT INTO scores (run_id, org_id, level, org_path, total_h, rank, peers, card, eligible, lost_h, due, on_time, deferred, late, detail) VALUES ")
-                for (i, r) in rows[chunk..<min(rows.count, chunk + 200)].enumerated() {
+                for (i, r) in rows[range].enumerated() {
                     if i > 0 { q.appendInterpolation(unsafeRaw: ", ") }
-                    let json = details[chunk + i]
+                    let json = details[i]
                     let part: SQLQueryString = "(\(bind: id), \(bind: r.orgID), \(bind: r.level.rawValue), \(bind: r.path.description), \(bind: r.total.map(Int64.init)), \(bind: r.rank), \(bind: r.peers), \(bind: r.card?.rawValue ?? ""), \(bind: r.eligible ? 1 : 0), \(bind: Int64(r.lost)), \(bind: r.detail.due), \(bind: r.detail.onTime), \(bind: r.detail.deferred), \(bind: r.late), \(bind: json))"
                     q.appendInterpolation(part)
                 }
@@ -177,20 +185,6 @@ public struct ScoreService: Sendable {
             }
             return ScoreRunRow(id: id, period: period.description, schemeVersion: schemeV.version, status: "draft", version: nil, inputs: fp,
                                computedAt: now.epoch, tookMs: took, publishedAt: nil, publishedBy: nil, publishedByName: nil, note: "")
-        }
-    }
-
-    /// The stored explanations (JSON) of the rows, encoded on every core before the write transaction begins: a year's
-    /// hold some 200,000 lines.
-    static func encodeDetails(_ rows: [Computed]) async throws -> [String] {
-        let k = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        return try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
-            for t in 0..<k {
-                group.addTask { try stride(from: t, to: rows.count, by: k).map { ($0, try rows[$0].detail.json()) } }
-            }
-            var out = [String](repeating: "", count: rows.count)
-            for try await part in group { for (i, json) in part { out[i] = json } }
-            return out
         }
     }
 

@@ -161,33 +161,38 @@ public enum UnitScoring {
         var lines: [ScoreLine] = []
         var seen: [String: Int] = [:]
         var problems = 0, late = 0, clean = 0, vetoed = false
-        let ordered = findings.enumerated().sorted { a, b in
-            func key(_ f: UnitFinding) -> (Int, Int64, Int64) {
-                switch f.kind {
-                case .problem(_, let at, _, _): (0, at, f.sourceID)
-                case .late: (1, 0, f.sourceID)
-                case .clean: (2, 0, f.sourceID)
-                case .negative: (3, 0, f.sourceID)
-                }
+        // Problems in the order they were reported, then late cases, clean points and incidents, each by source id; the
+        // keys are computed once (a year's biggest unit has thousands of findings).
+        func key(_ f: UnitFinding) -> (Int, Int64, Int64) {
+            switch f.kind {
+            case .problem(_, let at, _, _): (0, at, f.sourceID)
+            case .late: (1, 0, f.sourceID)
+            case .clean: (2, 0, f.sourceID)
+            case .negative: (3, 0, f.sourceID)
             }
-            return key(a.element) < key(b.element) || (key(a.element) == key(b.element) && a.offset < b.offset)
-        }.map(\.element)
+        }
+        let keyed: [(key: (Int, Int64, Int64), offset: Int)] = findings.indices.map { (key(findings[$0]), $0) }
+        let sorted = keyed.sorted { (a: (key: (Int, Int64, Int64), offset: Int), b: (key: (Int, Int64, Int64), offset: Int)) -> Bool in
+            a.key < b.key || (a.key == b.key && a.offset < b.offset)
+        }
+        let ordered: [UnitFinding] = sorted.map { findings[$0.offset] }
+        let onSpotNote = "；\(scheme.onSpotHours) 小时内整改到位，减半扣分"
         for f in ordered {
             switch f.kind {
             case let .problem(city, reportedAt, closedAt, repeatKey):
                 problems += 1
                 var pts = (city ? scheme.cityProblem : scheme.localProblem).hundredths
-                var notes = [city ? "市级检查发现" : "区、街道检查发现"]
+                var note = city ? "市级检查发现" : "区、街道检查发现"
                 if let c = closedAt, c - reportedAt <= Int64(scheme.onSpotHours) * 3600 {
                     pts = divRound(pts, 2)
-                    notes.append("\(scheme.onSpotHours) 小时内整改到位，减半扣分")
+                    note += onSpotNote
                 }
                 if !repeatKey.isEmpty {
                     let n = (seen[repeatKey] ?? 0) + 1
                     seen[repeatKey] = n
-                    if n > 1 { notes.append("重复发现（本期第 \(n) 次），再次扣分") }
+                    if n > 1 { note += "；重复发现（本期第 \(n) 次），再次扣分" }
                 }
-                lines.append(ScoreLine(kind: "problem", source: f.source, sourceID: f.sourceID, label: f.label, points: -pts, note: notes.joined(separator: "；")))
+                lines.append(ScoreLine(kind: "problem", source: f.source, sourceID: f.sourceID, label: f.label, points: -pts, note: note))
             case let .late(closed):
                 late += 1
                 lines.append(ScoreLine(kind: "late", source: f.source, sourceID: f.sourceID, label: f.label, points: -scheme.lateCase.hundredths,
