@@ -171,11 +171,8 @@ public enum UnitScoring {
             case .negative: (3, 0, f.sourceID)
             }
         }
-        let keyed: [(key: (Int, Int64, Int64), offset: Int)] = findings.indices.map { (key(findings[$0]), $0) }
-        let sorted = keyed.sorted { (a: (key: (Int, Int64, Int64), offset: Int), b: (key: (Int, Int64, Int64), offset: Int)) -> Bool in
-            a.key < b.key || (a.key == b.key && a.offset < b.offset)
-        }
-        let ordered: [UnitFinding] = sorted.map { findings[$0.offset] }
+        let keys = findings.map(key)
+        let ordered = findings.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }.map { findings[$0] }
         let onSpotNote = "；\(scheme.onSpotHours) 小时内整改到位，减半扣分"
         for f in ordered {
             switch f.kind {
