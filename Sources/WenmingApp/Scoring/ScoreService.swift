@@ -212,9 +212,9 @@ public struct ScoreService: Sendable {
         }
     }
 
-    /// The org tree as the gatherers need it: each org's path and kind, and the scored ones.
+    /// The org tree as the gatherers need it: each org's path, the active scored territories, and the scored orgs.
     struct OrgTable: Sendable {
-        var kinds: [Int64: (OrgPath, OrgKind)] = [:]
+        var territoryIDs: Set<Int64> = []
         var pathOf: [Int64: String] = [:]
         var scored: [Inputs.Org] = []
         /// Whether a check by a user of this org is a city-level check (every org, active or not).
@@ -227,9 +227,9 @@ public struct ScoreService: Sendable {
                 t.pathOf[id] = text
                 guard let path = OrgPath(text), let kind = OrgKind(rawValue: try r.decode(column: "kind", as: String.self)) else { continue }
                 t.cityLevel[id] = UnitScoring.isCityLevel(path: path, kind: kind)
-                guard try r.decode(column: "active", as: Int.self) != 0 else { continue }
-                t.kinds[id] = (path, kind)
-                if let level = ScoreLevel.of(kind) { t.scored.append(.init(id: id, path: path, level: level, kind: kind)) }
+                guard try r.decode(column: "active", as: Int.self) != 0, let level = ScoreLevel.of(kind) else { continue }
+                if level.isTerritory { t.territoryIDs.insert(id) }
+                t.scored.append(.init(id: id, path: path, level: level, kind: kind))
             }
             return t
         }
@@ -238,7 +238,7 @@ public struct ScoreService: Sendable {
         /// thousand paths, so each is parsed once per gatherer (`cache`).
         func territories(_ pathText: String, _ cache: inout [String: [Int64]]) -> [Int64] {
             if let hit = cache[pathText] { return hit }
-            let ids = OrgPath(pathText)?.ids.filter { kinds[$0].map { ScoreLevel.of($0.1)?.isTerritory ?? false } ?? false } ?? []
+            let ids = OrgPath(pathText)?.ids.filter(territoryIDs.contains) ?? []
             cache[pathText] = ids
             return ids
         }
@@ -260,7 +260,6 @@ public struct ScoreService: Sendable {
         inp.orgs = table.scored
         return inp
     }
-
 
     /// Field visits, overall impressions and negative-list incidents of the period.
     static func gatherInspections(_ db: any SQLDatabase, table: OrgTable, s: Int64, e: Int64) async throws -> Inputs {

@@ -32,7 +32,7 @@ public struct Settings: Sendable, Equatable, Codable {
     public var scoreSweepMinutes = 10
     /// The dashboard's "due soon": open cases whose deadline falls within this many hours.
     public var dueSoonHours = 72
-    /// Seconds the dashboard's overdue and due-soon counts are reused for the same scope (0 = count every time).
+    /// Seconds one reading of the dashboard is reused for the same org and role (0 = read every time).
     public var dashboardCacheSeconds = 30
 
     public init() {}
