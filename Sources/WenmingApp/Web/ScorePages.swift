@@ -360,7 +360,7 @@ struct ScorePages: Sendable {
         var ownTotal: String?; var ownRank: String?; var ownPeers: Int; var ownChange: String; var ownCard: String?; var ownCardKey: String; var ownURL: String?
         var level: String?; var children: [ChildVM]; var worse: [ChildVM]; var slow: [SlowVM]; var overdueTotal: Int; var overdue: [OverdueVM]
         var dueSoon: Int; var dueSoonHours: Int; var calendar: [DueVM]; var cards: String; var rankingURL: String; var chart: String
-        var noScores: Bool; var countedAt: String
+        var noScores: Bool; var countedAt: String; var sharedFor: Int?
     }
     struct ChildVM: Sendable { var name: String; var total: String; var rank: String; var change: String; var card: String?; var cardKey: String; var url: String }
     struct SlowVM: Sendable { var name: String; var rate: String; var late: Int; var due: Int; var url: String; var casesURL: String }
@@ -392,7 +392,7 @@ struct ScorePages: Sendable {
             cards: Card.allCases.compactMap { c in v.cards[c].map { "\(c.label) \($0)" } }.joined(separator: "，"),
             rankingURL: "/scores?period=\(p)&live=1" + (v.level.map { "&level=\($0.rawValue)" } ?? ""),
             chart: SVGChart.distribution(v.children.compactMap(\.row.total), title: "得分分布"), noScores: v.run == nil,
-            countedAt: Fmt.dateTime(v.countedAt.epoch))
+            countedAt: Fmt.dateTime(v.countedAt.epoch), sharedFor: settings.dashboardCacheSeconds > 0 ? settings.dashboardCacheSeconds : nil)
         return try web.render(ctx, req, "dashboard", title: "领导驾驶舱", data: data)
     }
 
