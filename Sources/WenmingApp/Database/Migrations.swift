@@ -650,6 +650,15 @@ public enum Migrations {
                 "ALTER TABLE scores ALTER COLUMN detail SET COMPRESSION lz4",
             ] : [])
         },
+        Migration(id: "0008_late_cases_covering") { _ in
+            [
+                // The cases closed late, led by their deadline and holding every column the scores read of them: a
+                // period's late cases come from the index alone. PostgreSQL had preferred the plain deadline index and
+                // visited every case due in the period (a year: 0.40 s → 0.04 s on the server).
+                "DROP INDEX cases_late",
+                "CREATE INDEX cases_late ON cases(deadline_at, unit_id, territory_id, number, id) WHERE state = 'closed' AND closed_on_time = 0",
+            ]
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.
