@@ -922,4 +922,21 @@ enum SF {
             #expect(try JSONSerialization.jsonObject(with: Data(direct.utf8)) as? NSDictionary == JSONSerialization.jsonObject(with: JSONEncoder().encode(d)) as? NSDictionary)
         }
     }
+
+    /// Explanations are written in chunks bounded by count and by size; an item bigger than the size is a chunk of
+    /// its own; every item is in exactly one chunk, in order.
+    @Test func explanationChunksAreBoundedByCountAndSize() {
+        #expect(ScoreDetail.chunks([], maxCount: 200, maxBytes: 100).isEmpty)
+        #expect(ScoreDetail.chunks([10, 10, 10], maxCount: 2, maxBytes: 100) == [0..<2, 2..<3])
+        #expect(ScoreDetail.chunks([60, 40, 1], maxCount: 200, maxBytes: 100) == [0..<2, 2..<3])
+        #expect(ScoreDetail.chunks([500, 10, 10, 500, 10], maxCount: 200, maxBytes: 100) == [0..<1, 1..<3, 3..<4, 4..<5])
+        let sizes = (0..<1000).map { ($0 * 7919) % 3000 }
+        let c = ScoreDetail.chunks(sizes, maxCount: 50, maxBytes: 4000)
+        #expect(c.flatMap { Array($0) } == Array(0..<1000))
+        for r in c {
+            #expect(r.count <= 50)
+            #expect(r.count == 1 || r.map { sizes[$0] }.reduce(0, +) <= 4000)
+        }
+        #expect(ScoreDetail(unit: UnitScore(base: 10000, lines: [], total: 0, vetoed: false, card: nil, problems: 0, late: 0, clean: 0), lateCases: [1, 2]).estimatedSize == 256 + 16)
+    }
 }

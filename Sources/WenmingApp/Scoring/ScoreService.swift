@@ -150,11 +150,12 @@ public struct ScoreService: Sendable {
         let (schemeV, fp) = try await db.read { db in (try await Self.scheme(db), try await Self.fingerprint(db)) }
         let scheme = schemeV.scheme
         let inputs = try await Self.gather(db, s: s, e: e, cutoff: cutoff, scheme: scheme)
-        let rows = Self.score(inputs, scheme: scheme)
+        let rows = await Self.score(inputs, scheme: scheme)
         let took = Int((DispatchTime.now().uptimeNanoseconds - began) / 1_000_000)
-        // The explanations (a year's hold ~200,000 lines) are written as JSON chunk by chunk on every core, while the
-        // write transaction below stores the chunks before them.
-        let chunks = stride(from: 0, to: rows.count, by: 200).map { $0..<min(rows.count, $0 + 200) }
+        // The explanations (a year's hold ~200,000 lines, most of them a few departments') are written as JSON
+        // chunk by chunk (≤ 200 rows, ~1 MB) on every core, while the write transaction below stores the chunks
+        // before them.
+        let chunks = ScoreDetail.chunks(rows.map(\.detail.estimatedSize), maxCount: 200, maxBytes: 1 << 20)
         let encoded = chunks.map { range in Task { try rows[range].map { try $0.detail.json() } } }
         return try await db.write { tx in
             if db.engine == .postgres {
@@ -342,9 +343,10 @@ public struct ScoreService: Sendable {
             }
         }
         // Late cases: their deadline fell in the period (up to now) and they were closed late or are still open.
-        // Two branches, so that the closed ones come from the small partial index cases_late.
+        // Two branches, so that the closed ones come from the partial index cases_late alone (it holds every column
+        // read here; the state is a constant there).
         for r in try await db.raw("""
-            SELECT id, number, unit_id, state, territory_id FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
+            SELECT id, number, unit_id, 'closed' AS state, territory_id FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
               AND state = 'closed' AND closed_on_time = 0
             UNION ALL
             SELECT id, number, unit_id, state, territory_id FROM cases WHERE deadline_at >= \(bind: s) AND deadline_at < \(bind: cutoff)
@@ -408,10 +410,23 @@ public struct ScoreService: Sendable {
         var eligible: Bool; var lost: Int; var late: Int; var detail: ScoreDetail
     }
 
-    /// The scores of every ranked org from the gathered inputs: the rules are Core's.
-    static func score(_ inp: Inputs, scheme: ScoringScheme) -> [Computed] {
+    /// The scores of every ranked org from the gathered inputs: the rules are Core's. Orgs are scored in groups of
+    /// 32 on every core (a department's thousands of findings take as long as hundreds of small units), then ranked.
+    static func score(_ inp: Inputs, scheme: ScoringScheme) async -> [Computed] {
+        let groups = stride(from: 0, to: inp.orgs.count, by: 32).map { $0..<min(inp.orgs.count, $0 + 32) }
+        var parts = [[Computed]](repeating: [], count: groups.count)
+        await withTaskGroup(of: (Int, [Computed]).self) { g in
+            for (k, range) in groups.enumerated() { g.addTask { (k, Self.score(inp, orgs: range, scheme: scheme)) } }
+            for await (k, part) in g { parts[k] = part }
+        }
+        return rank(parts.flatMap { $0 })
+    }
+
+    /// The scores of the orgs `inp.orgs[range]`, unranked.
+    static func score(_ inp: Inputs, orgs range: Range<Int>, scheme: ScoringScheme) -> [Computed] {
         var out: [Computed] = []
-        for o in inp.orgs {
+        out.reserveCapacity(range.count)
+        for o in inp.orgs[range] {
             let rect = inp.rect[o.id] ?? (0, 0, 0)
             if o.level.isTerritory {
                 var values: [ScoreComponent: Int] = [:], basis: [ScoreComponent: String] = [:]
@@ -434,6 +449,12 @@ public struct ScoreService: Sendable {
                                     detail: ScoreDetail(unit: us, due: rect.due, onTime: rect.onTime, deferred: rect.deferred)))
             }
         }
+        return out
+    }
+
+    /// Ranks within each level (Core's ranking).
+    static func rank(_ scored: [Computed]) -> [Computed] {
+        var out = scored
         for level in ScoreLevel.allCases {
             let idx = out.indices.filter { out[$0].level == level }
             let ranks = Ranking.ranks(idx.map { Ranking.Entry(id: out[$0].orgID, total: out[$0].total, eligible: out[$0].eligible) })

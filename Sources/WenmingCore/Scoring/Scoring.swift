@@ -328,12 +328,31 @@ public struct ScoreDetail: Sendable, Codable, Equatable {
 }
 
 extension ScoreDetail {
+    /// About how many bytes `json()` writes (a line of a unit's explanation is ~100 bytes, an id ~8).
+    public var estimatedSize: Int { 256 + (unit?.lines.count ?? 0) * 96 + (lateCases.count + lostVisits.count + incidents.count) * 8 }
+
+    /// Consecutive ranges of `sizes` holding at most `maxCount` items and, unless a single item is bigger, at most
+    /// `maxBytes` bytes: the explanations of a period are written in such chunks, so that one department's thousands
+    /// of lines do not hold up a chunk of two hundred small ones.
+    public static func chunks(_ sizes: [Int], maxCount: Int, maxBytes: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = [], start = 0, bytes = 0
+        for (i, size) in sizes.enumerated() {
+            if i > start && (i - start >= maxCount || bytes + size > maxBytes) {
+                out.append(start..<i)
+                start = i; bytes = 0
+            }
+            bytes += size
+        }
+        if start < sizes.count { out.append(start..<sizes.count) }
+        return out
+    }
+
     /// The JSON `JSONEncoder` writes for this value (the synthesized keys, nil values left out), written directly. A
     /// year's explanations hold some 200,000 lines, and the generic encoder took a third of the year's computation.
     /// The small territory part still goes through `JSONEncoder`.
     public func json() throws -> String {
         var w = JSONText()
-        w.out.reserveCapacity(256 + (unit?.lines.count ?? 0) * 96 + (lateCases.count + lostVisits.count) * 8)
+        w.out.reserveCapacity(estimatedSize)
         w.out += "{"
         if let territory {
             w.key("territory"); w.out += String(decoding: try JSONEncoder().encode(territory), as: UTF8.self); w.out += ","
