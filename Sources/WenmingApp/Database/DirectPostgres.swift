@@ -42,7 +42,7 @@ struct DirectPostgresDatabase: SQLDatabase {
         // index found on the first row needs no lock.
         let columns = DirectPostgresRow.ColumnsOnce()
         _ = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) { row in
-            onRow(DirectPostgresRow(row: row.makeRandomAccess(), original: row, columns: columns.of(row)))
+            onRow(DirectPostgresRow(row, columns: columns.of(row)))
         }.get()
     }
 
@@ -62,15 +62,29 @@ struct DirectPostgresDatabase: SQLDatabase {
     }
 }
 
-/// A row whose integers and strings decode straight from the cell; every other request goes to PostgresKit's row.
+/// A row whose integers and strings decode straight from the cell's bytes; every other request goes to PostgresKit's row.
 struct DirectPostgresRow: SQLRow, @unchecked Sendable {
-    /// The result's column positions by name, found once per query (the first name wins, as in PostgresNIO).
+    /// How a column's cells are read here: binary integers and text, or through PostgresKit.
+    enum Kind { case int2, int4, int8, text, other }
+    /// The result's column positions by name (the first name wins, as in PostgresNIO) and kinds, found once per query.
     final class Columns: @unchecked Sendable {
         let index: [String: Int]
+        let kinds: [Kind]
         init(_ row: PostgresRow) {
-            var idx: [String: Int] = [:]
-            for (i, cell) in row.enumerated() where idx[cell.columnName] == nil { idx[cell.columnName] = i }
+            var idx: [String: Int] = [:], kinds: [Kind] = []
+            for (i, cell) in row.enumerated() {
+                if idx[cell.columnName] == nil { idx[cell.columnName] = i }
+                guard cell.format == .binary else { kinds.append(.other); continue }
+                switch cell.dataType {
+                case .int2: kinds.append(.int2)
+                case .int4: kinds.append(.int4)
+                case .int8: kinds.append(.int8)
+                case .text, .varchar: kinds.append(.text)
+                default: kinds.append(.other)
+                }
+            }
             index = idx
+            self.kinds = kinds
         }
     }
     /// The columns of one query's rows, found on its first row.
@@ -87,23 +101,49 @@ struct DirectPostgresRow: SQLRow, @unchecked Sendable {
     let original: PostgresRow
     let columns: Columns
 
+    init(_ row: PostgresRow, columns: Columns) {
+        // The random-access row copies the cells' buffers in one pass (iterating the row's cells costs ~3× that).
+        self.row = row.makeRandomAccess()
+        original = row
+        self.columns = columns
+    }
+
     var allColumns: [String] { row.map(\.columnName) }
     func contains(column: String) -> Bool { columns.index[column] != nil }
     func decodeNil(column: String) throws -> Bool { columns.index[column].map { row[$0].bytes == nil } ?? true }
 
+    /// The integer in a binary int2/int4/int8 cell of the right length.
+    static func integer(_ b: ByteBuffer, _ kind: Kind) -> Int64? {
+        switch (kind, b.readableBytes) {
+        case (.int8, 8): b.getInteger(at: b.readerIndex, as: Int64.self).map { $0 }
+        case (.int4, 4): b.getInteger(at: b.readerIndex, as: Int32.self).map(Int64.init)
+        case (.int2, 2): b.getInteger(at: b.readerIndex, as: Int16.self).map(Int64.init)
+        default: nil
+        }
+    }
+
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         if let i = columns.index[column] {
-            let cell = row[i]
-            switch cell.dataType {
-            case .int2, .int4, .int8:
-                if D.self == Int64.self, let v = try? cell.decode(Int64.self) { return v as! D }
-                if D.self == Int64?.self, let v = try? cell.decode(Int64?.self) { return v as! D }
-                if D.self == Int.self, let v = try? cell.decode(Int.self) { return v as! D }
-                if D.self == Int?.self, let v = try? cell.decode(Int?.self) { return v as! D }
-            case .text, .varchar:
-                if D.self == String.self, let v = try? cell.decode(String.self) { return v as! D }
-                if D.self == String?.self, let v = try? cell.decode(String?.self) { return v as! D }
-            default: break
+            let kind = columns.kinds[i]
+            // `unsafeBitCast` only where D is exactly the type produced (checked by the comparison before it).
+            if let b = row[i].bytes {
+                switch kind {
+                case .int2, .int4, .int8:
+                    if let v = Self.integer(b, kind) {
+                        if D.self == Int64.self { return unsafeBitCast(v, to: D.self) }
+                        if D.self == Int64?.self { return unsafeBitCast(Optional(v), to: D.self) }
+                        if D.self == Int.self { return unsafeBitCast(Int(v), to: D.self) }
+                        if D.self == Int?.self { return unsafeBitCast(Optional(Int(v)), to: D.self) }
+                    }
+                case .text:
+                    if D.self == String.self { return unsafeBitCast(String(buffer: b), to: D.self) }
+                    if D.self == String?.self { return unsafeBitCast(Optional(String(buffer: b)), to: D.self) }
+                case .other: break
+                }
+            } else {
+                if D.self == Int64?.self { return unsafeBitCast(Int64?.none, to: D.self) }
+                if D.self == String?.self { return unsafeBitCast(String?.none, to: D.self) }
+                if D.self == Int?.self { return unsafeBitCast(Int?.none, to: D.self) }
             }
         }
         return try original.sql().decode(column: column, as: D.self)
