@@ -145,22 +145,15 @@ public struct NoticeService: Sendable {
                 plaque = .init(orgID: try r.decode(column: "unit_id", as: Int64.self), name: try r.decode(column: "name", as: String.self),
                                reason: "本月红色督办单 \(try r.decode(column: "reds", as: Int.self)) 张")
             }
-            // Praise: green cards among the ranked territories and the best units; criticism: red cards, the worst
-            // units, the black plaque.
+            // Praise and criticism: Core's rule over the ranked territories and the scored departments and units.
             let scheme = try await scores.scheme().scheme
-            var praised = rows.filter { $0.card == .green && $0.rank != nil }.prefix(3).map { NoticeFacts.Named(orgID: $0.orgID, name: $0.name, reason: "得分 \(Score(hundredths: $0.total ?? 0))，绿牌") }
-            var criticised = rows.filter { $0.card == .red }.prefix(5).map { r in
-                NoticeFacts.Named(orgID: r.orgID, name: r.name, reason: r.total.map { "得分 \(Score(hundredths: $0))，红牌" } ?? "红牌")
-            }
             var units: [ScoreRow] = []
             for lv in [ScoreLevel.department, .unit] { units += try await scores.level(lv, run: run.id, actor: actor, within: scope.orgPath) }
-            let scored = units.filter { $0.total != nil }
-            praised += scored.filter { ($0.total ?? 0) >= scheme.greenMin.hundredths && $0.late == 0 }
-                .sorted { ($0.total ?? 0, -$0.orgID) > ($1.total ?? 0, -$1.orgID) }.prefix(3)
-                .map { .init(orgID: $0.orgID, name: $0.name, reason: "考核得分 \(Score(hundredths: $0.total ?? 0))，无超期案卷") }
-            criticised += scored.filter { $0.card == .red }.sorted { ($0.total ?? 0, $0.orgID) < ($1.total ?? 0, $1.orgID) }.prefix(5)
-                .map { .init(orgID: $0.orgID, name: $0.name, reason: "考核得分 \(Score(hundredths: $0.total ?? 0))，红牌") }
-            if let p = plaque, !criticised.contains(where: { $0.orgID == p.orgID }) { criticised.append(.init(orgID: p.orgID, name: p.name, reason: "流动黑牌")) }
+            func candidate(_ r: ScoreRow) -> NoticeCommendation.Candidate {
+                .init(orgID: r.orgID, name: r.name, total: r.total, rank: r.rank, card: r.card, late: r.late)
+            }
+            let (praised, criticised) = NoticeCommendation.select(territories: rows.map(candidate), units: units.map(candidate),
+                                                                  greenMin: scheme.greenMin.hundredths, plaque: plaque)
             facts = NoticeFacts(kind: kind, scopeName: scope.name, periodLabel: w.label, issuer: issuer, date: ScoreService.civil(now.epoch),
                                 rankingTitle: "\(below.label)测评排名（\(run.isPublished ? "已发布第 \(run.version ?? 1) 版" : "实时计算")）", ranking: ranking,
                                 problems: total, problemsByType: byType, overdueTotal: od.total, overdueByUnit: od.units, notices: levels, summonses: summons,

@@ -134,3 +134,41 @@ public enum NoticeNumber {
     /// "创文通报〔2026〕7号".
     public static func format(prefix: String = "创文通报", year: Int, sequence: Int64) -> String { "\(prefix)〔\(year)〕\(sequence)号" }
 }
+
+/// Who a periodic notice praises and criticises (通报表扬 / 通报批评), from the period's scores.
+public enum NoticeCommendation {
+    /// One scored org as the rule sees it.
+    public struct Candidate: Sendable, Equatable {
+        public var orgID: Int64
+        public var name: String
+        public var total: Int?
+        public var rank: Int?
+        public var card: Card?
+        /// Late cases counted against it in the period.
+        public var late: Int
+        public init(orgID: Int64, name: String, total: Int?, rank: Int?, card: Card?, late: Int = 0) {
+            self.orgID = orgID; self.name = name; self.total = total; self.rank = rank; self.card = card; self.late = late
+        }
+    }
+
+    /// - Territories (in ranking order): praised, the first `praise` ranked ones with a green card; criticised, the
+    ///   first `criticise` with a red card.
+    /// - Departments and units: praised, the `praise` best totals of at least `greenMin` without a late case;
+    ///   criticised, the `criticise` lowest totals with a red card. Ties by org id; orgs without a total are left out.
+    /// - The holder of the black plaque is criticised for it unless already named.
+    public static func select(territories: [Candidate], units: [Candidate], greenMin: Int, plaque: NoticeFacts.Named? = nil,
+                              praise: Int = 3, criticise: Int = 5) -> (praised: [NoticeFacts.Named], criticised: [NoticeFacts.Named]) {
+        var praised = territories.filter { $0.card == .green && $0.rank != nil }.prefix(praise)
+            .map { NoticeFacts.Named(orgID: $0.orgID, name: $0.name, reason: "得分 \(Score(hundredths: $0.total ?? 0))，绿牌") }
+        var criticised = territories.filter { $0.card == .red }.prefix(criticise)
+            .map { c in NoticeFacts.Named(orgID: c.orgID, name: c.name, reason: c.total.map { "得分 \(Score(hundredths: $0))，红牌" } ?? "红牌") }
+        let scored = units.filter { $0.total != nil }
+        praised += scored.filter { $0.total! >= greenMin && $0.late == 0 }
+            .sorted { ($0.total!, -$0.orgID) > ($1.total!, -$1.orgID) }.prefix(praise)
+            .map { .init(orgID: $0.orgID, name: $0.name, reason: "考核得分 \(Score(hundredths: $0.total!))，无超期案卷") }
+        criticised += scored.filter { $0.card == .red }.sorted { ($0.total!, $0.orgID) < ($1.total!, $1.orgID) }.prefix(criticise)
+            .map { .init(orgID: $0.orgID, name: $0.name, reason: "考核得分 \(Score(hundredths: $0.total!))，红牌") }
+        if let p = plaque, !criticised.contains(where: { $0.orgID == p.orgID }) { criticised.append(.init(orgID: p.orgID, name: p.name, reason: "流动黑牌")) }
+        return (praised, criticised)
+    }
+}
