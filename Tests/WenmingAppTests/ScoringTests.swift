@@ -376,6 +376,55 @@ struct ScoreAppTests {
         }
     }
 
+    /// The JSON API answers with the same scores and notices as the pages, within the caller's scope: another
+    /// district's score is refused, a unit's explanation traces its late case, bad input is a 400 in Chinese.
+    @Test func theScoresAndNoticesAPIAnswerWithinTheCallersScope() async throws {
+        try await withApp { env, client in
+            let m = try await env.scSeedNovember()
+            let qc01 = env.fx.ids["QC01"]!, qc02 = env.fx.ids["QC02"]!, dept = env.fx.ids["QC01-D01"]!
+            let mh = try await env.token("mh_admin")
+            func get(_ uri: String, _ token: String) async throws -> TestResponse { try await client.execute(uri: uri, method: .get, headers: bearer(token)) }
+
+            let list = try await get("/api/v1/scores?period=2026-11&level=district", mh)
+            #expect(list.status == .ok)
+            let body = decodeJSON(list.body)
+            let rows = body["rows"] as? [[String: Any]] ?? []
+            #expect(rows.map { $0["name"] as? String } == ["明湖区"])
+            #expect(rows.first?["total"] as? Double == 70.4 && rows.first?["rank"] as? Int == 1 && rows.first?["card"] as? String == "yellow")
+            #expect((body["run"] as? [String: Any])?["status"] as? String == "draft")
+
+            #expect([.forbidden, .notFound].contains(try await get("/api/v1/scores/\(qc02)?period=2026-11", mh).status))
+            let own = decodeJSON(try await get("/api/v1/scores/\(qc01)?period=2026-11", mh).body)
+            #expect((own["score"] as? [String: Any])?["total"] as? Double == 70.4)
+            #expect((own["explanation"] as? [String: Any])?["territory"] != nil)
+            let unit = decodeJSON(try await get("/api/v1/scores/\(dept)?period=2026-11", mh).body)
+            let lines = ((unit["explanation"] as? [String: Any])?["unit"] as? [String: Any])?["lines"] as? [[String: Any]] ?? []
+            #expect(lines.contains { $0["kind"] as? String == "late" && $0["label"] as? String == m.z.number && $0["sourceID"] as? Int == Int(m.z.id) }, "\(lines)")
+
+            let bad = try await get("/api/v1/scores?period=2026-13&level=district", mh)
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("期间写成"))
+            #expect(try await get("/api/v1/scores?period=2026-11&level=planet", mh).status == .badRequest)
+            #expect(try await get("/api/v1/scores?period=2026-11&level=district", try await env.token("citizen")).status == .forbidden)
+
+            // Notices: the district liaison of the unit a notice criticises finds it in its inbox; drafts stay the office's.
+            let admin = try await env.identity("admin")
+            let id = try await env.s.notices.draft(kind: .monthly, period: "2026-11", scopeID: env.fx.ids["QC"]!, roundID: nil, actor: admin, rounds: env.s.rounds)
+            let dc = try await env.token("dc_liaison")
+            #expect(try await get("/api/v1/notices/\(id)", dc).status == .notFound)
+            #expect((decodeJSON(try await get("/api/v1/notices", dc).body)["items"] as? [Any])?.isEmpty == true)
+            let number = try await env.s.notices.issue(id, actor: admin)
+            let inbox = decodeJSON(try await get("/api/v1/notices?inbox=true", dc).body)["items"] as? [[String: Any]] ?? []
+            #expect(inbox.map { $0["number"] as? String } == [number] && inbox.first?["read"] as? Bool == false)
+            let one = decodeJSON(try await get("/api/v1/notices/\(id)", dc).body)
+            #expect(one["status"] as? String == "issued" && (one["body"] as? String)?.contains("东城区") == true)
+            #expect((one["units"] as? [[String: Any]])?.contains { $0["code"] as? String == "QC02" && ($0["reason"] as? String)?.hasPrefix("批评") == true } == true)
+            #expect((decodeJSON(try await get("/api/v1/notices?inbox=true", dc).body)["items"] as? [[String: Any]])?.first?["read"] as? Bool == true)
+            let school = try await env.token("school_liaison")
+            #expect(try await get("/api/v1/notices/\(id)", school).status == .notFound)
+            #expect((decodeJSON(try await get("/api/v1/notices?inbox=true", school).body)["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
     // MARK: 4. Publishing
 
     @Test func publishedVersionsAreFrozenAndCorrectionsBecomeNewVersions() async throws {

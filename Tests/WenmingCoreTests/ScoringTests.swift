@@ -940,3 +940,46 @@ enum SF {
         #expect(ScoreDetail(unit: UnitScore(base: 10000, lines: [], total: 0, vetoed: false, card: nil, problems: 0, late: 0, clean: 0), lateCases: [1, 2]).estimatedSize == 256 + 16)
     }
 }
+
+@Suite struct NoticeCommendationTests {
+    typealias C = NoticeCommendation.Candidate
+
+    /// Territories: green and ranked are praised in ranking order (at most `praise`), red ones criticised (a vetoed
+    /// one without a total too); a green territory without a rank is not praised.
+    @Test func territoriesByCard() {
+        let t = [C(orgID: 1, name: "东城", total: 9500, rank: 1, card: .green), C(orgID: 2, name: "西城", total: 9300, rank: 2, card: .green),
+                 C(orgID: 3, name: "北城", total: 9100, rank: nil, card: .green), C(orgID: 4, name: "中城", total: 9000, rank: 3, card: .green),
+                 C(orgID: 5, name: "南城", total: 6000, rank: 4, card: .red), C(orgID: 6, name: "新城", total: nil, rank: nil, card: .red)]
+        let r = NoticeCommendation.select(territories: t, units: [], greenMin: 9000, praise: 2, criticise: 5)
+        #expect(r.praised.map(\.orgID) == [1, 2])
+        #expect(r.praised[0].reason == "得分 95，绿牌")
+        #expect(r.criticised.map(\.orgID) == [5, 6])
+        #expect(r.criticised.map(\.reason) == ["得分 60，红牌", "红牌"])
+    }
+
+    /// Units: praised at greenMin exactly and not below it, never with a late case, best first; criticised only with
+    /// a red card, lowest first; equal totals by org id; no total, no mention.
+    @Test func unitsAtTheirEdges() {
+        let u = [C(orgID: 10, name: "甲", total: 9000, rank: 1, card: .green), C(orgID: 11, name: "乙", total: 8999, rank: 2, card: .yellow),
+                 C(orgID: 12, name: "丙", total: 9800, rank: 3, card: .green, late: 1), C(orgID: 13, name: "丁", total: 9000, rank: 1, card: .green),
+                 C(orgID: 14, name: "戊", total: 5000, rank: 5, card: .red), C(orgID: 15, name: "己", total: 5000, rank: 5, card: .red),
+                 C(orgID: 16, name: "庚", total: 4000, rank: 7, card: .red), C(orgID: 17, name: "辛", total: nil, rank: nil, card: .red)]
+        let r = NoticeCommendation.select(territories: [], units: u, greenMin: 9000, praise: 3, criticise: 2)
+        #expect(r.praised.map(\.orgID) == [10, 13])
+        #expect(r.praised[0].reason == "考核得分 90，无超期案卷")
+        #expect(r.criticised.map(\.orgID) == [16, 14])
+        #expect(r.criticised[0].reason == "考核得分 40，红牌")
+    }
+
+    /// The black plaque's holder is criticised for it once: appended when not yet named, not repeated when it is.
+    @Test func blackPlaqueOnce() {
+        let red = C(orgID: 20, name: "住建局", total: 5000, rank: 9, card: .red)
+        let plaque = NoticeFacts.Named(orgID: 20, name: "住建局", reason: "本月红色督办单 3 张")
+        let named = NoticeCommendation.select(territories: [], units: [red], greenMin: 9000, plaque: plaque)
+        #expect(named.criticised.map(\.orgID) == [20])
+        #expect(named.criticised[0].reason == "考核得分 50，红牌")
+        let other = NoticeCommendation.select(territories: [], units: [], greenMin: 9000, plaque: plaque)
+        #expect(other.criticised == [.init(orgID: 20, name: "住建局", reason: "流动黑牌")])
+        #expect(other.praised.isEmpty)
+    }
+}
