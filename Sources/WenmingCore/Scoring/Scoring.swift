@@ -352,77 +352,88 @@ extension ScoreDetail {
     /// The small territory part still goes through `JSONEncoder`.
     public func json() throws -> String {
         var w = JSONText()
-        w.out.reserveCapacity(estimatedSize)
-        w.out += "{"
+        w.bytes.reserveCapacity(estimatedSize)
+        w.raw("{")
         if let territory {
-            w.key("territory"); w.out += String(decoding: try JSONEncoder().encode(territory), as: UTF8.self); w.out += ","
+            w.key("territory"); w.raw(String(decoding: try JSONEncoder().encode(territory), as: UTF8.self)); w.raw(",")
         }
         if let u = unit {
-            w.key("unit"); w.out += "{"
-            w.key("base"); w.int(u.base); w.out += ","
-            w.key("lines"); w.out += "["
+            w.key("unit"); w.raw("{")
+            w.key("base"); w.int(u.base); w.raw(",")
+            w.key("lines"); w.raw("[")
             for (i, l) in u.lines.enumerated() {
-                if i > 0 { w.out += "," }
-                w.out += "{"
-                w.key("kind"); w.string(l.kind); w.out += ","
-                w.key("source"); w.string(l.source); w.out += ","
-                w.key("sourceID"); w.int(l.sourceID); w.out += ","
-                w.key("label"); w.string(l.label); w.out += ","
-                w.key("points"); w.int(l.points); w.out += ","
+                if i > 0 { w.raw(",") }
+                w.raw("{")
+                w.key("kind"); w.string(l.kind); w.raw(",")
+                w.key("source"); w.string(l.source); w.raw(",")
+                w.key("sourceID"); w.int(l.sourceID); w.raw(",")
+                w.key("label"); w.string(l.label); w.raw(",")
+                w.key("points"); w.int(l.points); w.raw(",")
                 w.key("note"); w.string(l.note)
-                w.out += "}"
+                w.raw("}")
             }
-            w.out += "],"
-            w.key("total"); w.int(u.total); w.out += ","
-            w.key("vetoed"); w.out += u.vetoed ? "true" : "false"; w.out += ","
-            if let c = u.card { w.key("card"); w.string(c.rawValue); w.out += "," }
-            w.key("problems"); w.int(u.problems); w.out += ","
-            w.key("late"); w.int(u.late); w.out += ","
+            w.raw("],")
+            w.key("total"); w.int(u.total); w.raw(",")
+            w.key("vetoed"); w.raw(u.vetoed ? "true" : "false"); w.raw(",")
+            if let c = u.card { w.key("card"); w.string(c.rawValue); w.raw(",") }
+            w.key("problems"); w.int(u.problems); w.raw(",")
+            w.key("late"); w.int(u.late); w.raw(",")
             w.key("clean"); w.int(u.clean)
-            w.out += "},"
+            w.raw("},")
         }
-        w.key("visits"); w.int(visits); w.out += ","
-        w.key("lostVisits"); w.ints(lostVisits); w.out += ","
-        w.key("impressions"); w.int(impressions); w.out += ","
-        w.key("incidents"); w.ints(incidents); w.out += ","
-        w.key("lateCases"); w.ints(lateCases); w.out += ","
-        w.key("due"); w.int(due); w.out += ","
-        w.key("onTime"); w.int(onTime); w.out += ","
+        w.key("visits"); w.int(visits); w.raw(",")
+        w.key("lostVisits"); w.ints(lostVisits); w.raw(",")
+        w.key("impressions"); w.int(impressions); w.raw(",")
+        w.key("incidents"); w.ints(incidents); w.raw(",")
+        w.key("lateCases"); w.ints(lateCases); w.raw(",")
+        w.key("due"); w.int(due); w.raw(",")
+        w.key("onTime"); w.int(onTime); w.raw(",")
         w.key("deferred"); w.int(deferred)
-        w.out += "}"
-        return w.out
+        w.raw("}")
+        return w.text
     }
 }
 
-/// A minimal JSON writer: strings escaped as RFC 8259 requires (quote, backslash, control characters).
+/// A minimal JSON writer into UTF-8 bytes: strings escaped as RFC 8259 requires (quote, backslash, control
+/// characters), integers written digit by digit (appending to a `String` piece by piece was most of the cost).
 struct JSONText {
-    var out = ""
-    mutating func key(_ k: String) { out += "\""; out += k; out += "\":" }
-    mutating func int<I: BinaryInteger>(_ v: I) { out += String(v) }
+    var bytes: [UInt8] = []
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    mutating func key(_ k: String) { bytes.append(0x22); bytes.append(contentsOf: k.utf8); bytes.append(0x22); bytes.append(0x3A) }
+    mutating func int<I: BinaryInteger>(_ v: I) {
+        if v == 0 { bytes.append(0x30); return }
+        if v < 0 { bytes.append(0x2D) }
+        var m = v.magnitude, t = m, n = 0
+        while t > 0 { n += 1; t /= 10 }
+        bytes.append(contentsOf: repeatElement(0x30, count: n))
+        var i = bytes.count
+        while m > 0 { i -= 1; bytes[i] = UInt8(truncatingIfNeeded: m % 10) + 0x30; m /= 10 }
+    }
     mutating func ints(_ v: [Int64]) {
-        out += "["
-        for (i, x) in v.enumerated() { if i > 0 { out += "," }; out += String(x) }
-        out += "]"
+        bytes.append(0x5B)
+        for (i, x) in v.enumerated() { if i > 0 { bytes.append(0x2C) }; int(x) }
+        bytes.append(0x5D)
     }
     mutating func string(_ s: String) {
-        out += "\""
+        bytes.append(0x22)
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += s
+            bytes.append(contentsOf: s.utf8)
         } else {
             for u in s.unicodeScalars {
                 switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
+                case "\"": raw("\\\"")
+                case "\\": raw("\\\\")
+                case "\n": raw("\\n")
+                case "\r": raw("\\r")
+                case "\t": raw("\\t")
                 case _ where u.value < 0x20:
                     let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                default: out.unicodeScalars.append(u)
+                    raw("\\u" + String(repeating: "0", count: 4 - h.count) + h)
+                default: UTF8.encode(u) { bytes.append($0) }
                 }
             }
         }
-        out += "\""
+        bytes.append(0x22)
     }
 }
