@@ -35,7 +35,9 @@ extension APIHandler {
         let me = try APIIdentity.require()
         try me.require(.viewScores)
         let p = try Self.period(input.query.period)
-        guard let level = ScoreLevel(rawValue: input.query.level.rawValue) else { throw AppError.badRequest(Msg.malformedRequest) }
+        guard let level = ScoreLevel(rawValue: input.query.level.trimmingCharacters(in: .whitespaces)) else {
+            throw AppError.validation(["level": "测评层级写成 district（区县）、street（街道）、community（社区）、department（部门）或 unit（单位）"])
+        }
         let run = try await s.scores.run(p, id: input.query.run, live: input.query.live == true)
         let rows = try await s.scores.level(level, run: run.id, actor: me)
         let before = try await totalsBefore(p, orgs: rows.map(\.orgID))
