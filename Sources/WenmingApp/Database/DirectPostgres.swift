@@ -124,27 +124,17 @@ struct DirectPostgresRow: SQLRow, @unchecked Sendable {
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         if let i = columns.index[column] {
-            let kind = columns.kinds[i]
-            // `unsafeBitCast` only where D is exactly the type produced (checked by the comparison before it).
+            let direct: D?
             if let b = row[i].bytes {
-                switch kind {
-                case .int2, .int4, .int8:
-                    if let v = Self.integer(b, kind) {
-                        if D.self == Int64.self { return unsafeBitCast(v, to: D.self) }
-                        if D.self == Int64?.self { return unsafeBitCast(Optional(v), to: D.self) }
-                        if D.self == Int.self { return unsafeBitCast(Int(v), to: D.self) }
-                        if D.self == Int?.self { return unsafeBitCast(Optional(Int(v)), to: D.self) }
-                    }
-                case .text:
-                    if D.self == String.self { return unsafeBitCast(String(buffer: b), to: D.self) }
-                    if D.self == String?.self { return unsafeBitCast(Optional(String(buffer: b)), to: D.self) }
-                case .other: break
+                switch columns.kinds[i] {
+                case .int2, .int4, .int8: direct = Self.integer(b, columns.kinds[i]).flatMap { DirectDecoding.integer($0, as: D.self) }
+                case .text: direct = DirectDecoding.text(String(buffer: b), as: D.self)
+                case .other: direct = nil
                 }
             } else {
-                if D.self == Int64?.self { return unsafeBitCast(Int64?.none, to: D.self) }
-                if D.self == String?.self { return unsafeBitCast(String?.none, to: D.self) }
-                if D.self == Int?.self { return unsafeBitCast(Int?.none, to: D.self) }
+                direct = DirectDecoding.null(as: D.self)
             }
+            if let direct { return direct }
         }
         return try original.sql().decode(column: column, as: D.self)
     }

@@ -140,21 +140,14 @@ struct DirectRow: SQLRow, @unchecked Sendable {
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         let c = try cell(column)
         // The common cases without the Decoder machinery (a year's scores decode over a million cells).
+        let direct: D?
         switch c {
-        case .integer(let v):
-            if D.self == Int64.self { return v as! D }
-            if D.self == Int64?.self { return Optional(v) as! D }
-            if D.self == Int.self { return Int(v) as! D }
-            if D.self == Int?.self { return Optional(Int(v)) as! D }
-        case .text(let v):
-            if D.self == String.self { return v as! D }
-            if D.self == String?.self { return Optional(v) as! D }
-        case .null:
-            if D.self == Int64?.self { return Int64?.none as! D }
-            if D.self == String?.self { return String?.none as! D }
-            if D.self == Int?.self { return Int?.none as! D }
-        default: break
+        case .integer(let v): direct = DirectDecoding.integer(v, as: D.self)
+        case .text(let v): direct = DirectDecoding.text(v, as: D.self)
+        case .null: direct = DirectDecoding.null(as: D.self)
+        default: direct = nil
         }
+        if let direct { return direct }
         return try D(from: CellDecoder(cell: c, column: column))
     }
 }
