@@ -5,13 +5,6 @@ import WenmingCore
 
 /// Scores, rankings and notices over JSON, read with the same services (and scope checks) as the pages.
 extension APIHandler {
-    static func period(_ text: String) throws -> Period {
-        guard let p = Period(text.trimmingCharacters(in: .whitespaces)) else {
-            throw AppError.validation(["period": "期间写成 2026-11（月）、2026-Q4（季度）或 2026（年）"])
-        }
-        return p
-    }
-
     static func points(_ hundredths: Int) -> Double { Double(hundredths) / 100 }
 
     static func runJSON(_ r: ScoreRunRow) -> Components.Schemas.ScoreRun {
@@ -25,36 +18,28 @@ extension APIHandler {
               change: RoundScoring.change(r.total, since: before).map(points), due: r.due, onTime: r.onTime, deferred: r.deferred, late: r.late)
     }
 
-    /// The totals of the period before, by org (its published version, else its draft; none without a run).
-    func totalsBefore(_ p: Period, orgs: [Int64]) async throws -> [Int64: Int] {
-        guard let prev = try await s.scores.comparisonRun(p.previous) else { return [:] }
-        return try await s.scores.totals(run: prev.id, orgs: orgs).compactMapValues(\.total)
-    }
-
     func listScores(_ input: Operations.ListScores.Input) async throws -> Operations.ListScores.Output {
         let me = try APIIdentity.require()
         try me.require(.viewScores)
-        let p = try Self.period(input.query.period)
+        let p = try ScoreService.period(input.query.period)
         guard let level = ScoreLevel(rawValue: input.query.level.trimmingCharacters(in: .whitespaces)) else {
             throw AppError.validation(["level": "测评层级写成 district（区县）、street（街道）、community（社区）、department（部门）或 unit（单位）"])
         }
         let run = try await s.scores.run(p, id: input.query.run, live: input.query.live == true)
         let rows = try await s.scores.level(level, run: run.id, actor: me)
-        let before = try await totalsBefore(p, orgs: rows.map(\.orgID))
-        return .ok(.init(body: .json(.init(run: Self.runJSON(run), rows: rows.map { Self.scoreJSON($0, before: before[$0.orgID]) }))))
+        let before = try await s.scores.before(p, orgs: rows.map(\.orgID))
+        return .ok(.init(body: .json(.init(run: Self.runJSON(run), rows: rows.map { Self.scoreJSON($0, before: before[$0.orgID]?.total ?? nil) }))))
     }
 
     func getScore(_ input: Operations.GetScore.Input) async throws -> Operations.GetScore.Output {
         let me = try APIIdentity.require()
         try me.require(.viewScores)
-        let p = try Self.period(input.query.period)
+        let p = try ScoreService.period(input.query.period)
         let run = try await s.scores.run(p, id: input.query.run, live: input.query.live == true)
-        guard let row = try await s.scores.one(input.path.orgId, run: run.id, actor: me), let json = row.detailJSON else {
-            throw AppError.badRequest("该组织不参加测评排名（只有区县、街道、社区和各单位有得分）")
-        }
-        let explanation = try JSONDecoder().decode(OpenAPIObjectContainer.self, from: Data(json.utf8))
-        let before = try await totalsBefore(p, orgs: [row.orgID])
-        return .ok(.init(body: .json(.init(run: Self.runJSON(run), score: Self.scoreJSON(row, before: before[row.orgID]), explanation: .init(additionalProperties: explanation)))))
+        let (row, _) = try await s.scores.scored(input.path.orgId, run: run.id, actor: me)
+        let explanation = try JSONDecoder().decode(OpenAPIObjectContainer.self, from: Data((row.detailJSON ?? "{}").utf8))
+        let before = try await s.scores.before(p, orgs: [row.orgID])[row.orgID]?.total ?? nil
+        return .ok(.init(body: .json(.init(run: Self.runJSON(run), score: Self.scoreJSON(row, before: before), explanation: .init(additionalProperties: explanation)))))
     }
 
     func listNotices(_ input: Operations.ListNotices.Input) async throws -> Operations.ListNotices.Output {

@@ -71,18 +71,15 @@ public struct DashboardService: Sendable {
         let scope = try await db.read { try await OrgService.visible($0, id: actor.orgID, actor: actor) }
         let all = try await scores.runs(period)
         let run = all.first                                  // the newest: the live draft, or the version just published
-        let prevAll = try await scores.runs(period.previous)
-        let prev = prevAll.first(where: \.isPublished) ?? prevAll.first
         var own: ScoreRow?, ownBefore: Int?
         var children: [Moved] = [], slow: [ScoreRow] = []
         let level = ScoreLevel.below(scope.orgKind)
         if let run {
             own = try await scores.one(scope.id, run: run.id, actor: actor)
-            if let prev, let own { ownBefore = try await scores.totals(run: prev.id, orgs: [own.orgID])[own.orgID]?.total ?? nil }
+            if let own { ownBefore = try await scores.before(period, orgs: [own.orgID])[own.orgID]?.total ?? nil }
             if let level {
                 let rows = try await scores.level(level, run: run.id, actor: actor).filter { $0.orgID != scope.id }
-                var before: [Int64: (total: Int?, rank: Int?)] = [:]
-                if let prev { before = try await scores.totals(run: prev.id, orgs: rows.map(\.orgID)) }
+                let before = try await scores.before(period, orgs: rows.map(\.orgID))
                 children = rows.map { r in
                     let b = before[r.orgID]?.total ?? nil
                     return Moved(row: r, before: b, change: RoundScoring.change(r.total, since: b))

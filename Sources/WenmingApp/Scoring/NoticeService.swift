@@ -105,10 +105,8 @@ public struct NoticeService: Sendable {
             let w = try window(kind: kind, period: period)
             key = w.key
             let run = try await scores.run(w.month, live: kind == .weekly)
-            let prev = try await scores.comparisonRun(w.month.previous)
             let rows = try await scores.level(below, run: run.id, actor: actor, within: scope.orgPath)
-            var before: [Int64: (total: Int?, rank: Int?)] = [:]
-            if let prev { before = try await scores.totals(run: prev.id, orgs: rows.map(\.orgID)) }
+            let before = try await scores.before(w.month, orgs: rows.map(\.orgID))
             let ranking = rows.map { r in
                 NoticeFacts.Ranked(name: r.name, total: r.total, rank: r.rank, change: RoundScoring.change(r.total, since: before[r.orgID]?.total ?? nil), card: r.card)
             }

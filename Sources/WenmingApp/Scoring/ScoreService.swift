@@ -549,6 +549,29 @@ public struct ScoreService: Sendable {
         return all.first(where: \.isPublished) ?? all.first
     }
 
+    /// Totals and ranks of the given orgs in the period before `period` (its comparison run), for the change since
+    /// then; empty when that period has no run.
+    public func before(_ period: Period, orgs: [Int64]) async throws -> [Int64: (total: Int?, rank: Int?)] {
+        guard let prev = try await comparisonRun(period.previous) else { return [:] }
+        return try await totals(run: prev.id, orgs: orgs)
+    }
+
+    /// A period as the office writes it (`2026-11`, `2026-Q4`, `2026`).
+    public static func period(_ text: String) throws -> Period {
+        guard let p = Period(text.trimmingCharacters(in: .whitespaces)) else {
+            throw AppError.validation(["period": "期间写成 2026-11（月）、2026-Q4（季度）或 2026（年）"])
+        }
+        return p
+    }
+
+    /// One org's score in a run with its explanation; an org that is not scored (the city, a grid) is refused.
+    public func scored(_ orgID: Int64, run: Int64, actor: Identity) async throws -> (row: ScoreRow, detail: ScoreDetail) {
+        guard let row = try await one(orgID, run: run, actor: actor), let d = try row.detail() else {
+            throw AppError.badRequest("该组织不参加测评排名（只有区县、街道、社区和各单位有得分）")
+        }
+        return (row, d)
+    }
+
     static let rowSelect = "SELECT s.*, o.name FROM scores s JOIN orgs o ON o.id = s.org_id"
 
     static func row(_ r: any SQLRow, detail: Bool) throws -> ScoreRow {

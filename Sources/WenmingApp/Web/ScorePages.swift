@@ -35,8 +35,7 @@ struct ScorePages: Sendable {
     func period(_ q: FormValues) throws -> Period {
         let t = q.trimmed("period")
         if t.isEmpty { return Period.containing(s.clock.now(), kind: .month, in: Fmt.zone) }
-        guard let p = Period(t) else { throw AppError.validation(["period": "期间写成 2026-11（月）、2026-Q4（季度）或 2026（年）"]) }
-        return p
+        return try ScoreService.period(t)
     }
 
     // MARK: - Rankings
@@ -68,9 +67,7 @@ struct ScorePages: Sendable {
         let run = try await s.scores.run(p, id: q.int64("run"), live: q["live"] == "1")
         let all = try await s.scores.runs(p)
         let rows = try await s.scores.level(level, run: run.id, actor: me, detail: level.isTerritory)
-        let prev = try await s.scores.comparisonRun(p.previous)
-        var before: [Int64: (total: Int?, rank: Int?)] = [:]
-        if let prev { before = try await s.scores.totals(run: prev.id, orgs: rows.map(\.orgID)) }
+        let before = try await s.scores.before(p, orgs: rows.map(\.orgID))
         let base = "/scores?level=\(level.rawValue)&period="
         var vms: [RankVM] = []
         for (i, r) in rows.enumerated() {
@@ -171,9 +168,7 @@ struct ScorePages: Sendable {
         let q = web.query(req)
         let p = try period(q)
         let run = try await s.scores.run(p, id: q.int64("run"), live: q["live"] == "1")
-        guard let row = try await s.scores.one(id, run: run.id, actor: me), let d = try row.detail() else {
-            throw AppError.badRequest("该组织不参加测评排名（只有区县、街道、社区和各单位有得分）")
-        }
+        let (row, d) = try await s.scores.scored(id, run: run.id, actor: me)
         let limit = 200
         var parts: [PartVM] = [], lines: [LineVM] = [], visits: [VisitVM] = [], late: [CaseVM] = [], incidents: [String] = []
         var weighted = "—", deducted = "0", failed: String?
