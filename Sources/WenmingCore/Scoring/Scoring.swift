@@ -355,7 +355,7 @@ extension ScoreDetail {
         w.bytes.reserveCapacity(estimatedSize)
         w.raw("{")
         if let territory {
-            w.key("territory"); w.raw(String(decoding: try JSONEncoder().encode(territory), as: UTF8.self)); w.raw(",")
+            w.key("territory"); w.bytes.append(contentsOf: try JSONEncoder().encode(territory)); w.raw(",")
         }
         if let u = unit {
             w.key("unit"); w.raw("{")
