@@ -124,17 +124,17 @@ struct DirectPostgresRow: SQLRow, @unchecked Sendable {
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         if let i = columns.index[column] {
-            let direct: D?
             if let b = row[i].bytes {
                 switch columns.kinds[i] {
-                case .int2, .int4, .int8: direct = Self.integer(b, columns.kinds[i]).flatMap { DirectDecoding.integer($0, as: D.self) }
-                case .text: direct = DirectDecoding.text(String(buffer: b), as: D.self)
-                case .other: direct = nil
+                case .int2, .int4, .int8:
+                    if DirectDecoding.readsInteger(D.self), let v = Self.integer(b, columns.kinds[i]) { return DirectDecoding.integer(v, as: D.self) }
+                case .text:
+                    if DirectDecoding.readsText(D.self) { return DirectDecoding.text(String(buffer: b), as: D.self) }
+                case .other: break
                 }
-            } else {
-                direct = DirectDecoding.null(as: D.self)
+            } else if DirectDecoding.readsNull(D.self) {
+                return DirectDecoding.null(as: D.self)
             }
-            if let direct { return direct }
         }
         return try original.sql().decode(column: column, as: D.self)
     }

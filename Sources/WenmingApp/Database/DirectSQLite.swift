@@ -140,14 +140,12 @@ struct DirectRow: SQLRow, @unchecked Sendable {
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         let c = try cell(column)
         // The common cases without the Decoder machinery (a year's scores decode over a million cells).
-        let direct: D?
         switch c {
-        case .integer(let v): direct = DirectDecoding.integer(v, as: D.self)
-        case .text(let v): direct = DirectDecoding.text(v, as: D.self)
-        case .null: direct = DirectDecoding.null(as: D.self)
-        default: direct = nil
+        case .integer(let v): if DirectDecoding.readsInteger(D.self) { return DirectDecoding.integer(v, as: D.self) }
+        case .text(let v): if DirectDecoding.readsText(D.self) { return DirectDecoding.text(v, as: D.self) }
+        case .null: if DirectDecoding.readsNull(D.self) { return DirectDecoding.null(as: D.self) }
+        default: break
         }
-        if let direct { return direct }
         return try D(from: CellDecoder(cell: c, column: column))
     }
 }

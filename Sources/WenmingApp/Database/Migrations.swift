@@ -659,6 +659,15 @@ public enum Migrations {
                 "CREATE INDEX cases_late ON cases(deadline_at, unit_id, territory_id, number, id) WHERE state = 'closed' AND closed_on_time = 0",
             ]
         },
+        Migration(id: "0009_check_cases") { _ in
+            [
+                // The cases found by checks (the scheme's default check sources, in CaseSource order as the scores
+                // query lists them), by report time: a year's ~73,000 instead of its ~500,000 reports filtered.
+                // Other check sources are read through cases_reported as before. Grid and citizen reports, most of
+                // the intake, are not in it.
+                "CREATE INDEX cases_checks ON cases(reported_at) WHERE source IN ('inspection','undercover','mock_evaluation')",
+            ]
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

@@ -191,7 +191,7 @@ public enum SyntheticCases {
                 var noticeRows: [[any Encodable & Sendable]] = []
                 for (ri, r) in ids.enumerated() {
                     let lv = try r.decode(column: "escalation", as: Int.self)
-                    guard lv > 0, let uid = try r.decode(column: "unit_id", as: Int64?.self), let up = try r.decode(column: "unit_path", as: String?.self) else { continue }
+                    guard lv > 0, let uid = try r.int64OrNil("unit_id"), let up = try r.stringOrNil("unit_path") else { continue }
                     let cid = try r.decode(column: "id", as: Int64.self)
                     let overdue = batchOverdue[ri]
                     for l in EscalationPolicy.notices(from: .none, to: EscalationLevel(rawValue: lv) ?? .none) {

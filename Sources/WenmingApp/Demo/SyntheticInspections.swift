@@ -14,7 +14,7 @@ public enum SyntheticInspections {
         let (orgs, points, adminID) = try await s.db.read { db in
             let orgs = try await OrgService.decode(db.raw("SELECT * FROM orgs WHERE active = 1 ORDER BY id").all())
             let points = try await db.raw("SELECT id, district_id FROM points WHERE active = 1 ORDER BY id").all()
-                .map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "district_id", as: Int64?.self)) }
+                .map { (try $0.decode(column: "id", as: Int64.self), try $0.int64OrNil("district_id")) }
             let admin = try await db.raw("SELECT id FROM users WHERE role = 'office_admin' ORDER BY id LIMIT 1").first()?.decode(column: "id", as: Int64.self)
             return (orgs, points, admin)
         }

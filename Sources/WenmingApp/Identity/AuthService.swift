@@ -54,7 +54,7 @@ public struct AuthService: Sendable {
         let throttle = s.loginThrottle
         let since = now.addingTimeInterval(-(throttle.window + throttle.lockout)).epoch
         let (userFailures, ipFailures) = try await db.read { db -> ([Date], [Date]) in
-            let lastOK = try await db.raw("SELECT MAX(at) AS t FROM login_attempts WHERE username = \(bind: username) AND success = 1").first()?.decode(column: "t", as: Int64?.self) ?? nil
+            let lastOK = try await db.raw("SELECT MAX(at) AS t FROM login_attempts WHERE username = \(bind: username) AND success = 1").first()?.int64OrNil("t") ?? nil
             let from = max(since, (lastOK ?? 0) + 1)
             let uf = try await db.raw("SELECT at FROM login_attempts WHERE username = \(bind: username) AND success = 0 AND at >= \(bind: from)").all()
                 .map { Date(epoch: try $0.decode(column: "at", as: Int64.self)) }
@@ -180,9 +180,9 @@ public struct AuthService: Sendable {
         let now = clock.now().epoch
         let found = try await db.read { db -> (Identity, Int64, Int64?)? in
             guard let r = try await db.raw("SELECT id, user_id, revoked_at, last_used_at FROM api_tokens WHERE token_hash = \(bind: h)").first(),
-                  try r.decode(column: "revoked_at", as: Int64?.self) == nil,
+                  try r.int64OrNil("revoked_at") == nil,
                   let id = try await Self.identity(db, userID: try r.decode(column: "user_id", as: Int64.self)) else { return nil }
-            return (id, try r.decode(column: "id", as: Int64.self), try r.decode(column: "last_used_at", as: Int64?.self))
+            return (id, try r.decode(column: "id", as: Int64.self), try r.int64OrNil("last_used_at"))
         }
         guard let (identity, tokenID, lastUsed) = found else { return nil }
         if (lastUsed ?? 0) < now - 300 {

@@ -63,7 +63,7 @@ public struct PointService: Sendable {
         PointItem(p: try r.decode(model: PointRow.self, keyDecodingStrategy: .convertFromSnakeCase),
                   categoryCode: try r.decode(column: "category_code", as: String.self), categoryName: try r.decode(column: "category_name", as: String.self),
                   territoryName: try r.decode(column: "territory_name", as: String.self), territoryCode: try r.decode(column: "territory_code", as: String.self),
-                  adopterName: try r.decode(column: "adopter_name", as: String?.self), adopterCode: try r.decode(column: "adopter_code", as: String?.self))
+                  adopterName: try r.stringOrNil("adopter_name"), adopterCode: try r.stringOrNil("adopter_code"))
     }
 
     /// The scope condition on `p` (points) for `actor`.

@@ -186,9 +186,9 @@ public struct RoundService: Sendable {
                 WHERE rp.round_id = \(bind: id) ORDER BY c.code, p.code
                 """).all().map { r in
                 RoundPointItem(point: try PointService.item(r), via: try r.decode(column: "via", as: String.self),
-                               visited: try r.decode(column: "visited_at", as: Int64?.self) != nil,
-                               full: try r.decode(column: "full_h", as: Int?.self) ?? 0, lost: try r.decode(column: "lost_h", as: Int?.self) ?? 0,
-                               inspector: try r.decode(column: "inspector_name", as: String?.self), visitedAt: try r.decode(column: "visited_at", as: Int64?.self))
+                               visited: try r.int64OrNil("visited_at") != nil,
+                               full: try r.intOrNil("full_h") ?? 0, lost: try r.intOrNil("lost_h") ?? 0,
+                               inspector: try r.stringOrNil("inspector_name"), visitedAt: try r.int64OrNil("visited_at"))
             }
         }
     }
@@ -320,8 +320,8 @@ public struct RoundService: Sendable {
                 VisitItemRow(standardID: try $0.decode(column: "standard_id", as: Int64.self), code: try $0.decode(column: "code", as: String.self),
                              title: try $0.decode(column: "title", as: String.self), verdict: try $0.decode(column: "verdict", as: String.self),
                              full: try $0.decode(column: "full_h", as: Int.self), lost: try $0.decode(column: "lost_h", as: Int.self),
-                             note: try $0.decode(column: "note", as: String.self), caseID: try $0.decode(column: "case_id", as: Int64?.self),
-                             caseNumber: try $0.decode(column: "number", as: String?.self))
+                             note: try $0.decode(column: "note", as: String.self), caseID: try $0.int64OrNil("case_id"),
+                             caseNumber: try $0.stringOrNil("number"))
             }
         }
     }
@@ -373,7 +373,7 @@ public struct RoundService: Sendable {
         try await db.raw("SELECT point_id, standard_id, full_h, lost_h, unit_id FROM visit_items WHERE round_id = \(bind: roundID)").all().map {
             RoundScoring.Item(pointID: try $0.decode(column: "point_id", as: Int64.self), standardID: try $0.decode(column: "standard_id", as: Int64.self),
                               full: Score(hundredths: try $0.decode(column: "full_h", as: Int.self)), lost: Score(hundredths: try $0.decode(column: "lost_h", as: Int.self)),
-                              unitID: try $0.decode(column: "unit_id", as: Int64?.self))
+                              unitID: try $0.int64OrNil("unit_id"))
         }
     }
 

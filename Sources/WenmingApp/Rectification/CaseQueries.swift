@@ -36,7 +36,7 @@ extension CaseService {
 
     static func item(_ r: any SQLRow) throws -> CaseItem {
         CaseItem(c: try decode(r), typeName: try r.decode(column: "type_name", as: String.self),
-                 territoryName: try r.decode(column: "territory_name", as: String.self), unitName: try r.decode(column: "unit_name", as: String?.self))
+                 territoryName: try r.decode(column: "territory_name", as: String.self), unitName: try r.stringOrNil("unit_name"))
     }
 
     // MARK: - Ledger (台账)
@@ -254,10 +254,10 @@ extension CaseService {
                 """).all()
             var out: [UnitMetrics] = []
             for r in rows {
-                guard let uid = try r.decode(column: "unit_id", as: Int64?.self), let unit = try await OrgService.fetch(db, id: uid) else { continue }
-                func n(_ c: String) throws -> Int { Int(try r.decode(column: c, as: Int64?.self) ?? 0) }
+                guard let uid = try r.int64OrNil("unit_id"), let unit = try await OrgService.fetch(db, id: uid) else { continue }
+                func n(_ c: String) throws -> Int { Int(try r.int64OrNil(c) ?? 0) }
                 let counts = CaseCounts(due: try n("due"), closed: try n("closed"), closedOnTime: try n("ontime"), deferred: try n("deferred"),
-                                        verified: try n("verified"), reworked: try n("reworked"), fixSeconds: try r.decode(column: "fix", as: Int64?.self) ?? 0)
+                                        verified: try n("verified"), reworked: try n("reworked"), fixSeconds: try r.int64OrNil("fix") ?? 0)
                 out.append(UnitMetrics(unit: unit, counts: counts, metrics: CaseMetrics(counts)))
             }
             return out.sorted { ($0.metrics.onTimeRate?.basisPoints ?? 10_001, $0.unit.code) < ($1.metrics.onTimeRate?.basisPoints ?? 10_001, $1.unit.code) }
@@ -407,7 +407,7 @@ extension CaseService {
                 SELECT unit_id, COUNT(*) AS n FROM cases WHERE state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND deadline_at < \(bind: now)
                   AND unit_path >= \(bind: lo) AND unit_path < \(bind: hi) GROUP BY unit_id
                 """).all() {
-                guard let u = try r.decode(column: "unit_id", as: Int64?.self) else { continue }
+                guard let u = try r.int64OrNil("unit_id") else { continue }
                 var rec = recs[u] ?? UnitRecord(unitID: u, reds: 0, yellows: 0, whites: 0, overdueOpen: 0)
                 rec.overdueOpen = Int(try r.decode(column: "n", as: Int64.self))
                 recs[u] = rec

@@ -99,6 +99,9 @@ public struct CaseService: Sendable {
     /// Column by column rather than through `Codable` with key conversion: the ledger export decodes 100,000 rows.
     static func decode(_ r: any SQLRow) throws -> CaseRow {
         func v<T: Decodable>(_ c: String, _ t: T.Type = T.self) throws -> T { try r.decode(column: c, as: T.self) }
+        func v(_ c: String) throws -> Int64? { try r.int64OrNil(c) }
+        func v(_ c: String) throws -> Int? { try r.intOrNil(c) }
+        func v(_ c: String) throws -> String? { try r.stringOrNil(c) }
         return CaseRow(
             id: try v("id"), number: try v("number"), source: try v("source"), typeCode: try v("type_code"), description: try v("description"),
             address: try v("address"), latE6: try v("lat_e6"), lngE6: try v("lng_e6"), territoryId: try v("territory_id"), territoryPath: try v("territory_path"),
@@ -320,7 +323,7 @@ public struct CaseService: Sendable {
             throw AppError.validation(["point": "所选点位不存在"])
         }
         var adopter: OrgRow?
-        if let a = try p.decode(column: "adopter_id", as: Int64?.self), let o = try await OrgService.fetch(db, id: a), o.isActive { adopter = o }
+        if let a = try p.int64OrNil("adopter_id"), let o = try await OrgService.fetch(db, id: a), o.isActive { adopter = o }
         return (t, adopter)
     }
 
@@ -334,8 +337,8 @@ public struct CaseService: Sendable {
            let p = try await db.read({ try await $0.raw("SELECT name, address, lat_e6, lng_e6 FROM points WHERE id = \(bind: pid)").first() }) {
             let address = try p.decode(column: "address", as: String.self)
             draft.address = address.isEmpty ? try p.decode(column: "name", as: String.self) : address
-            draft.latitude = try p.decode(column: "lat_e6", as: Int64?.self).map { Double($0) / 1_000_000 }
-            draft.longitude = try p.decode(column: "lng_e6", as: Int64?.self).map { Double($0) / 1_000_000 }
+            draft.latitude = try p.int64OrNil("lat_e6").map { Double($0) / 1_000_000 }
+            draft.longitude = try p.int64OrNil("lng_e6").map { Double($0) / 1_000_000 }
         }
         let types = try await types()
         var problems = draft.problems(knownTypes: Set(types.map(\.code)))
@@ -550,7 +553,7 @@ public struct CaseService: Sendable {
         case .resume:
             try await tx.raw("UPDATE case_pauses SET ended_at = \(bind: now.epoch) WHERE case_id = \(bind: c.id) AND ended_at IS NULL").run()
             let pauses = try await tx.raw("SELECT started_at, ended_at FROM case_pauses WHERE case_id = \(bind: c.id)").all().map {
-                Pause(start: Date(epoch: try $0.decode(column: "started_at", as: Int64.self)), end: try $0.decode(column: "ended_at", as: Int64?.self).map { Date(epoch: $0) })
+                Pause(start: Date(epoch: try $0.decode(column: "started_at", as: Int64.self)), end: try $0.int64OrNil("ended_at").map { Date(epoch: $0) })
             }
             if let d = c.dispatchedAt {
                 let since = pauses.filter { $0.start.epoch >= d }

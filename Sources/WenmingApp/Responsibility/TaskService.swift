@@ -462,7 +462,7 @@ public struct TaskService: Sendable {
         var milestones: [Int64: [(due: String, done: Bool)]] = [:]
         for m in ms {
             milestones[try m.decode(column: "assignment_id", as: Int64.self), default: []].append(
-                (try m.decode(column: "due_date", as: String.self), try m.decode(column: "done_on", as: String?.self) != nil))
+                (try m.decode(column: "due_date", as: String.self), try m.stringOrNil("done_on") != nil))
         }
         var periods: [Int64: Set<String>] = [:]
         for r in reps { periods[try r.decode(column: "assignment_id", as: Int64.self), default: []].insert(try r.decode(column: "period", as: String.self)) }

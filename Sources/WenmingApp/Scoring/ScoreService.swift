@@ -122,7 +122,7 @@ public struct ScoreService: Sendable {
                    (SELECT MAX(updated_at) FROM orgs) AS o, (SELECT MAX(updated_at) FROM points) AS p, (SELECT MAX(id) FROM cases) AS c,
                    (SELECT CAST(COALESCE(SUM(COALESCE(points, 0) * 3 + veto * 7 + active * 11 + LENGTH(penalty) * 13 + id), 0) AS BIGINT) FROM negative_items) AS ni
             """).first()!
-        return try ["e", "v", "i", "ia", "n", "nw", "s", "o", "p", "c", "ni"].map { String(try r.decode(column: $0, as: Int64?.self) ?? 0) }.joined(separator: ".")
+        return try ["e", "v", "i", "ia", "n", "nw", "s", "o", "p", "c", "ni"].map { String(try r.int64OrNil($0) ?? 0) }.joined(separator: ".")
     }
 
     /// Computes the period's scores now and stores them as its draft (replacing the previous draft). Returns the run.
@@ -282,7 +282,7 @@ public struct ScoreService: Sendable {
                 inp.visitScores[t] = (a.sum + score, a.n + 1)
                 if lost > 0 { inp.lostVisits[t, default: []].append(vid) }
             }
-            if lost == 0, let adopter = try r.decode(column: "adopter_id", as: Int64?.self) {
+            if lost == 0, let adopter = try r.int64OrNil("adopter_id") {
                 let scope = OrgPath(try r.decode(column: "scope_path", as: String.self))
                 inp.findings[adopter, default: []].append(UnitFinding(kind: .clean(cityLevel: scope?.ids.count == 1), source: "visit", sourceID: vid,
                                                                        label: try r.decode(column: "code", as: String.self)))
@@ -307,8 +307,8 @@ public struct ScoreService: Sendable {
             let item = NegativeItem(areaCode: try r.decode(column: "area_code", as: String.self), areaName: try r.decode(column: "area_name", as: String.self),
                                     code: try r.decode(column: "code", as: String.self), title: try r.decode(column: "title", as: String.self),
                                     penalty: Penalty(rawValue: try r.decode(column: "penalty", as: String.self)) ?? .deduct,
-                                    points: try r.decode(column: "points", as: Int64?.self).map { Score(hundredths: Int($0)) },
-                                    months: try r.decode(column: "months", as: Int?.self), veto: try r.decode(column: "veto", as: Int.self) != 0)
+                                    points: try r.int64OrNil("points").map { Score(hundredths: Int($0)) },
+                                    months: try r.intOrNil("months"), veto: try r.decode(column: "veto", as: Int.self) != 0)
             let id = try r.decode(column: "id", as: Int64.self), org = try r.decode(column: "org_id", as: Int64.self)
             let kind = OrgKind(rawValue: try r.decode(column: "kind", as: String.self))
             if kind?.family == .territory {
@@ -332,11 +332,11 @@ public struct ScoreService: Sendable {
               SUM(CASE WHEN state = 'deferred' THEN 1 ELSE 0 END) AS deferred
             FROM cases WHERE dispatched_at >= \(bind: s) AND dispatched_at < \(bind: e) AND state <> 'cancelled' GROUP BY territory_id, unit_id
             """).all() {
-            let due = Int(try r.decode(column: "due", as: Int64.self)), on = Int(try r.decode(column: "ontime", as: Int64?.self) ?? 0)
-            let df = Int(try r.decode(column: "deferred", as: Int64?.self) ?? 0)
+            let due = Int(try r.decode(column: "due", as: Int64.self)), on = Int(try r.int64OrNil("ontime") ?? 0)
+            let df = Int(try r.int64OrNil("deferred") ?? 0)
             var targets = territories(table.pathOf[try r.decode(column: "territory_id", as: Int64.self)] ?? "")
             // A street handling its own case is one target, not two.
-            if let u = try r.decode(column: "unit_id", as: Int64?.self), !targets.contains(u) { targets.append(u) }
+            if let u = try r.int64OrNil("unit_id"), !targets.contains(u) { targets.append(u) }
             for t in targets {
                 let a = inp.rect[t] ?? (0, 0, 0)
                 inp.rect[t] = (a.due + due, a.onTime + on, a.deferred + df)
@@ -354,7 +354,7 @@ public struct ScoreService: Sendable {
             """).all() {
             let id = try r.decode(column: "id", as: Int64.self)
             for t in territories(table.pathOf[try r.decode(column: "territory_id", as: Int64.self)] ?? "") { inp.lateCases[t, default: []].append(id) }
-            if let u = try r.decode(column: "unit_id", as: Int64?.self) {
+            if let u = try r.int64OrNil("unit_id") {
                 inp.findings[u, default: []].append(UnitFinding(kind: .late(closed: try r.decode(column: "state", as: String.self) == "closed"), source: "case",
                                                                 sourceID: id, label: try r.decode(column: "number", as: String.self)))
             }
@@ -366,7 +366,8 @@ public struct ScoreService: Sendable {
     static func gatherChecks(_ db: any SQLDatabase, table: OrgTable, s: Int64, e: Int64, scheme: ScoringScheme) async throws -> Inputs {
         var inp = Inputs()
         // Problems found by checks, with who found them.
-        let sources = scheme.checkSources.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        // In CaseSource's order, as the partial index cases_checks lists the default ones (SQLite matches its condition by text).
+        let sources = CaseSource.allCases.filter(scheme.checkSources.contains).map { "'\($0.rawValue)'" }.joined(separator: ",")
         if !sources.isEmpty {
             // The reporter's org decides city or local (OrgTable); the address matters only without a point.
             for r in try await db.raw("""
@@ -376,15 +377,15 @@ public struct ScoreService: Sendable {
                 WHERE c.reported_at >= \(bind: s) AND c.reported_at < \(bind: e) AND c.source IN (\(unsafeRaw: sources)) AND c.unit_id IS NOT NULL AND c.state <> 'cancelled'
                 """).all() {
                 let unit = try r.decode(column: "unit_id", as: Int64.self)
-                let city = try r.decode(column: "rorg", as: Int64?.self).flatMap { table.cityLevel[$0] } ?? false
+                let city = try r.int64OrNil("rorg").flatMap { table.cityLevel[$0] } ?? false
                 let type = try r.decode(column: "type_code", as: String.self)
                 let key: String
-                if let p = try r.decode(column: "point_id", as: Int64?.self) { key = "p\(p)|\(type)" }
+                if let p = try r.int64OrNil("point_id") { key = "p\(p)|\(type)" }
                 else {
-                    let a = Self.trimmed(try r.decode(column: "address", as: String?.self) ?? "")
+                    let a = Self.trimmed(try r.stringOrNil("address") ?? "")
                     key = a.isEmpty ? "" : "a\(a)|\(type)"
                 }
-                let closed = try r.decode(column: "state", as: String.self) == "closed" ? try r.decode(column: "closed_at", as: Int64?.self) : nil
+                let closed = try r.decode(column: "state", as: String.self) == "closed" ? try r.int64OrNil("closed_at") : nil
                 inp.findings[unit, default: []].append(UnitFinding(
                     kind: .problem(cityLevel: city, reportedAt: try r.decode(column: "reported_at", as: Int64.self), closedAt: closed, repeatKey: key),
                     source: "case", sourceID: try r.decode(column: "id", as: Int64.self), label: try r.decode(column: "number", as: String.self)))
@@ -503,7 +504,7 @@ public struct ScoreService: Sendable {
         return try await db.write { tx in
             guard let d = try await tx.raw("SELECT * FROM score_runs WHERE period = \(bind: period.description) AND status = 'draft'").first()?
                 .decode(model: ScoreRunRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.conflict("没有可发布的计算结果") }
-            let v = (try await tx.raw("SELECT MAX(version) AS v FROM score_runs WHERE period = \(bind: period.description)").first()?.decode(column: "v", as: Int?.self) ?? 0) + 1
+            let v = (try await tx.raw("SELECT MAX(version) AS v FROM score_runs WHERE period = \(bind: period.description)").first()?.intOrNil("v") ?? 0) + 1
             let text = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
             if v > 1 && text.isEmpty { throw AppError.validation(["note": "更正发布须说明更正原因"]) }
             let who = "\(actor.displayName)（\(actor.username)）"
@@ -578,7 +579,7 @@ public struct ScoreService: Sendable {
         ScoreRow(runID: try r.decode(column: "run_id", as: Int64.self), orgID: try r.decode(column: "org_id", as: Int64.self),
                  level: ScoreLevel(rawValue: try r.decode(column: "level", as: String.self)) ?? .unit,
                  orgPath: OrgPath(try r.decode(column: "org_path", as: String.self))!, name: try r.decode(column: "name", as: String.self),
-                 total: try r.decode(column: "total_h", as: Int64?.self).map(Int.init), rank: try r.decode(column: "rank", as: Int?.self),
+                 total: try r.int64OrNil("total_h").map(Int.init), rank: try r.intOrNil("rank"),
                  peers: try r.decode(column: "peers", as: Int.self), card: Card(rawValue: try r.decode(column: "card", as: String.self)),
                  eligible: try r.decode(column: "eligible", as: Int.self) != 0, lost: Int(try r.decode(column: "lost_h", as: Int64.self)),
                  due: try r.decode(column: "due", as: Int.self), onTime: try r.decode(column: "on_time", as: Int.self),
@@ -624,7 +625,7 @@ public struct ScoreService: Sendable {
         for p in periods {
             guard let r = try await comparisonRun(p) else { out.append((p, nil)); continue }
             let t = try await db.read { db in
-                try await db.raw("SELECT total_h FROM scores WHERE run_id = \(bind: r.id) AND org_id = \(bind: orgID)").first()?.decode(column: "total_h", as: Int64?.self)
+                try await db.raw("SELECT total_h FROM scores WHERE run_id = \(bind: r.id) AND org_id = \(bind: orgID)").first()?.int64OrNil("total_h")
             }
             out.append((p, t.map(Int.init)))
         }
@@ -639,7 +640,7 @@ public struct ScoreService: Sendable {
             for chunk in stride(from: 0, to: orgs.count, by: 500) {
                 let list = orgs[chunk..<min(orgs.count, chunk + 500)].map(String.init).joined(separator: ",")
                 for r in try await db.raw("SELECT org_id, total_h, rank FROM scores WHERE run_id = \(bind: run) AND org_id IN (\(unsafeRaw: list))").all() {
-                    out[try r.decode(column: "org_id", as: Int64.self)] = (try r.decode(column: "total_h", as: Int64?.self).map(Int.init), try r.decode(column: "rank", as: Int?.self))
+                    out[try r.decode(column: "org_id", as: Int64.self)] = (try r.int64OrNil("total_h").map(Int.init), try r.intOrNil("rank"))
                 }
             }
             return out

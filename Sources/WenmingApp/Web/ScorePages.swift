@@ -235,7 +235,7 @@ struct ScorePages: Sendable {
                     standard: "\(try r.decode(column: "code", as: String.self)) \(try r.decode(column: "title", as: String.self))",
                     verdict: ["pass": "合格", "fail": "不合格", "deduct": "扣分"][try r.decode(column: "verdict", as: String.self)] ?? "",
                     lost: Score(hundredths: Int(try r.decode(column: "lost_h", as: Int64.self))).description, note: try r.decode(column: "note", as: String.self),
-                    caseID: try r.decode(column: "case_id", as: Int64?.self), caseNumber: try r.decode(column: "number", as: String?.self)))
+                    caseID: try r.int64OrNil("case_id"), caseNumber: try r.stringOrNil("number")))
             }
             return try await db.raw("""
                 SELECT v.id, v.round_id, v.point_id, v.full_h, v.lost_h, v.visited_at, p.code, p.name, r.name AS round_name FROM visits v
@@ -276,8 +276,8 @@ struct ScorePages: Sendable {
                     LEFT JOIN orgs o ON o.id = c.unit_id WHERE c.id IN (\(unsafeRaw: list)) ORDER BY c.deadline_at, c.id
                     """).all().map { r in
                     CaseVM(id: try r.decode(column: "id", as: Int64.self), number: try r.decode(column: "number", as: String.self),
-                           type: try r.decode(column: "type_name", as: String.self), unit: try r.decode(column: "unit_name", as: String?.self) ?? "",
-                           state: CaseState(rawValue: try r.decode(column: "state", as: String.self))?.label ?? "", deadline: Fmt.dateTime(try r.decode(column: "deadline_at", as: Int64?.self)))
+                           type: try r.decode(column: "type_name", as: String.self), unit: try r.stringOrNil("unit_name") ?? "",
+                           state: CaseState(rawValue: try r.decode(column: "state", as: String.self))?.label ?? "", deadline: Fmt.dateTime(try r.int64OrNil("deadline_at")))
                 }
             }
             return out
