@@ -148,7 +148,7 @@ extension CaseService {
                 let c = i.c
                 out.append([
                     c.number, c.caseSource.label, i.typeName, c.description, c.address,
-                    c.longitude.map { String(format: "%.6f", $0) } ?? "", c.latitude.map { String(format: "%.6f", $0) } ?? "",
+                    c.lngE6.map(CivilText.millionths) ?? "", c.latE6.map(CivilText.millionths) ?? "",
                     i.territoryName, c.dispatchedAt == nil ? "" : (i.unitName ?? ""), RouteVia(rawValue: c.routeVia)?.label ?? "", c.caseUrgency.label,
                     c.isOverdue(at: now) ? c.caseState.label + "（超期）" : c.caseState.label, c.reporterName, Fmt.dateTime(c.reportedAt),
                     Fmt.dateTime(c.dispatchedAt), c.deadlineRule.label, Fmt.dateTime(c.deadlineAt), Fmt.dateTime(c.fedBackAt), Fmt.dateTime(c.closedAt),

@@ -155,10 +155,10 @@ enum Fmt {
         return cal
     }()
 
+    /// "YYYY-MM-DD HH:MM" in the platform's zone, by arithmetic (`CivilText`): a ledger export writes 600,000.
     static func dateTime(_ epoch: Int64?) -> String {
         guard let epoch else { return "" }
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(epoch: epoch))
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+        return CivilText.minute(localSeconds: epoch + Int64(zone.secondsFromGMT(for: Date(epoch: epoch))))
     }
     /// Parses `YYYY-MM-DD` in the platform's time zone.
     /// Midnight (in the platform's zone) of a valid yyyy-MM-dd day; nil for anything else (2026-13-01, 2026-02-30).
