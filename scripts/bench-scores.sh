@@ -55,7 +55,8 @@ DIST=$(cookie mh_admin)
 # The server's first sweep computes the running periods whose inputs differ from their last run; measure after
 # it has finished (its log line), not while it competes for the two cores.
 for _ in $(seq 1 300); do grep -q '已重算测评得分\|测评得分已是最新\|重算测评得分失败' "$OUT/server.log" && break; sleep 1; done
-curl -sf -H "Cookie: $CITY" "$BASE/dashboard" | grep -q '计算于' || { echo "the dashboard has no scores"; exit 1; }
+# Read the whole page first: `curl | grep -q` under pipefail fails when grep stops reading early (curl exits 23).
+DASH=$(curl -sf -H "Cookie: $CITY" "$BASE/dashboard") && grep -q '计算于' <<<"$DASH" || { echo "the dashboard has no scores"; exit 1; }
 run() { # name url cookie
   wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s -H "Cookie: $3" -s scripts/bench/report.lua "$2" >"$OUT/$1.txt"
   grep RESULT "$OUT/$1.txt" | sed 's/^RESULT //'
