@@ -20,7 +20,8 @@ enum APIIdentity {
 enum APIRoutes {
     static func register(on router: Router<AppContext>, services: Services) {
         do {
-            try APIHandler(s: services).registerHandlers(on: router)
+            // Compact JSON: the runtime's default is sorted and pretty-printed, which only costs CPU and bytes here.
+            try APIHandler(s: services).registerHandlers(on: router, configuration: .init(jsonEncodingOptions: []))
         } catch {
             fatalError("OpenAPI handlers could not be registered: \(error)")
         }
