@@ -88,8 +88,8 @@ public enum DemoPoints {
         let districtSpec = DrawAlgorithm.Spec(
             strata: ["主次干道", "背街小巷", "公厕", "小型餐馆", "农贸市场", "社区"].map { .init(category: code($0), count: 2) },
             randomViewing: [.init(category: code("网吧"), count: 1)])
-        let today = Fmt.dateTime(s.clock.now().epoch).prefix(10)
-        let monthAgo = Fmt.dateTime(s.clock.now().epoch - 30 * 86400).prefix(10)
+        let today = Fmt.date(s.clock.now().epoch)
+        let monthAgo = Fmt.date(s.clock.now().epoch - 30 * 86400)
         var rng = DemoCity.RNG(seed: 77)
         for (i, (name, day)) in [("明湖区上月模拟测评（演示）", String(monthAgo)), ("明湖区本月模拟测评（演示）", String(today))].enumerated() {
             let d = try await s.draws.create(.init(name: name + "抽签", scopeID: mh.orgID, spec: districtSpec, at: nil), actor: mh)

@@ -37,7 +37,7 @@ public enum SyntheticInspections {
         struct R { var scope: OrgRow; var day: String; var pool: [Int64] }
         var rounds: [R] = []
         for m in 0..<months {
-            let day = ScoreService.civil(now.epoch - Int64(m) * 30 * 86_400 - 86_400)
+            let day = Fmt.date(now.epoch - Int64(m) * 30 * 86_400 - 86_400)
             rounds.append(R(scope: city, day: day, pool: points.map(\.0)))
             for d in districts { rounds.append(R(scope: d, day: day, pool: byDistrict[d.id] ?? [])) }
         }

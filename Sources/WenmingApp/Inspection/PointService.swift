@@ -257,8 +257,8 @@ public struct PointService: Sendable {
             // Someone who manages points gets the ones they may change, so the file imports again as it is; others get
             // everything they see (including points their unit adopts elsewhere).
             for i in page where !actor.can(.managePoints) || actor.inScope(OrgPath(i.p.territoryPath)!) {
-                out.append([i.p.code, i.p.name, i.categoryName, i.p.address, i.p.longitude.map { String(format: "%.6f", $0) } ?? "",
-                            i.p.latitude.map { String(format: "%.6f", $0) } ?? "", i.territoryCode, i.adopterCode ?? "",
+                out.append([i.p.code, i.p.name, i.categoryName, i.p.address, i.p.lngE6.map(CivilText.millionths) ?? "",
+                            i.p.latE6.map(CivilText.millionths) ?? "", i.territoryCode, i.adopterCode ?? "",
                             i.p.declared != 0 ? "是" : "否", i.p.active != 0 ? "是" : "否"])
             }
             if page.count < 5000 { break }

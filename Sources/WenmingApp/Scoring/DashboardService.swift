@@ -143,7 +143,7 @@ public struct DashboardService: Sendable {
 
     /// Deadlines of the next 30 days: campaign phases starting or ending, task milestones and task deadlines in scope.
     func dueNext(actor: Identity, now: Date, days: Int = 30) async throws -> [Due] {
-        let today = ScoreService.civil(now.epoch), until = ScoreService.civil(now.epoch + Int64(days) * 86_400)
+        let today = Fmt.date(now.epoch), until = Fmt.date(now.epoch + Int64(days) * 86_400)
         let (lo, hi) = scopeRange(actor.orgPath)
         return try await db.read { db in
             var out: [Due] = []

@@ -49,7 +49,7 @@ public struct NoticeService: Sendable {
             let monday = Fmt.calendar.date(byAdding: .day, value: -((weekday + 5) % 7), to: day)!
             let sunday = Fmt.calendar.date(byAdding: .day, value: 6, to: monday)!
             let end = Fmt.calendar.date(byAdding: .day, value: 7, to: monday)!
-            let key = ScoreService.civil(monday.epoch)
+            let key = Fmt.date(monday.epoch)
             let c0 = Fmt.calendar.dateComponents([.year, .month, .day], from: monday), c1 = Fmt.calendar.dateComponents([.month, .day], from: sunday)
             return (monday, end, key, "\(c0.year!)年\(c0.month!)月\(c0.day!)日至\(c1.month!)月\(c1.day!)日", Period.containing(monday, kind: .month, in: scores.zone))
         case .round:
@@ -96,7 +96,7 @@ public struct NoticeService: Sendable {
                     WHERE vi.round_id = \(bind: rid) GROUP BY t.name ORDER BY n DESC
                     """).all().map { (name: try $0.decode(column: "name", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
             }
-            facts = NoticeFacts(kind: kind, scopeName: "", periodLabel: "“\(res.round.name)”", issuer: issuer, date: ScoreService.civil(now.epoch),
+            facts = NoticeFacts(kind: kind, scopeName: "", periodLabel: "“\(res.round.name)”", issuer: issuer, date: Fmt.date(now.epoch),
                                 rankingTitle: "检查得分（点位平均分）", ranking: ranking,
                                 problems: res.items.filter { $0.lost.hundredths > 0 }.count, problemsByType: byType, criticised: unitLosses)
             facts.overdueTotal = try await overdue(lo, hi).total
@@ -152,7 +152,7 @@ public struct NoticeService: Sendable {
             }
             let (praised, criticised) = NoticeCommendation.select(territories: rows.map(candidate), units: units.map(candidate),
                                                                   greenMin: scheme.greenMin.hundredths, plaque: plaque)
-            facts = NoticeFacts(kind: kind, scopeName: scope.name, periodLabel: w.label, issuer: issuer, date: ScoreService.civil(now.epoch),
+            facts = NoticeFacts(kind: kind, scopeName: scope.name, periodLabel: w.label, issuer: issuer, date: Fmt.date(now.epoch),
                                 rankingTitle: "\(below.label)测评排名（\(run.isPublished ? "已发布第 \(run.version ?? 1) 版" : "实时计算")）", ranking: ranking,
                                 problems: total, problemsByType: byType, overdueTotal: od.total, overdueByUnit: od.units, notices: levels, summonses: summons,
                                 blackPlaque: plaque, praised: praised, criticised: criticised)

@@ -268,7 +268,7 @@ public struct ScoreService: Sendable {
         var cache: [String: [Int64]] = [:]
         func territories(_ path: String) -> [Int64] { table.territories(path, &cache) }
         // Inspections belong to the period their round started in (a round's visits may be typed in later).
-        let (d0, d1) = (Self.civil(s), Self.civil(e))
+        let (d0, d1) = (Fmt.date(s), Fmt.date(e))
         // Field visits of the period's rounds: point scores up the territory tree; clean points to the adopting unit.
         for r in try await db.raw("""
             SELECT v.id, v.full_h, v.lost_h, p.territory_path, p.adopter_id, p.code, r.scope_path FROM visits v JOIN points p ON p.id = v.point_id
@@ -399,11 +399,6 @@ public struct ScoreService: Sendable {
         guard let f = s.unicodeScalars.first, let l = s.unicodeScalars.last else { return s }
         let ws = CharacterSet.whitespaces
         return ws.contains(f) || ws.contains(l) ? s.trimmingCharacters(in: ws) : s
-    }
-
-    static func civil(_ epoch: Int64) -> String {
-        let c = Fmt.calendar.dateComponents([.year, .month, .day], from: Date(epoch: epoch))
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
     struct Computed: Sendable {

@@ -220,7 +220,7 @@ struct CasePages: Sendable {
         func pv(_ l: [(AttachmentRow, String)]) -> [PhotoVM] { l.map { PhotoVM(url: "/cases/\(id)/photos/\($0.0.id)", name: $0.0.filename) } }
         return ShowView(
             id: c.id, number: c.number, type: types.first { $0.code == c.typeCode }?.name ?? c.typeCode, source: c.caseSource.label,
-            description: c.description, address: c.address, lat: c.latitude.map { String(format: "%.6f", $0) }, lng: c.longitude.map { String(format: "%.6f", $0) },
+            description: c.description, address: c.address, lat: c.latE6.map(CivilText.millionths), lng: c.lngE6.map(CivilText.millionths),
             territory: territory?.name ?? "", unit: unit?.name, via: RouteVia(rawValue: c.routeVia)?.label, urgency: c.caseUrgency.label, urgent: c.caseUrgency == .urgent,
             state: c.caseState.label, overdue: c.isOverdue(at: now), level: c.level == .none ? nil : c.level.label, rule: c.deadlineRule.label,
             reporter: c.reporterName, reported: Fmt.dateTime(c.reportedAt),
@@ -338,7 +338,7 @@ struct CasePages: Sendable {
                      low: (r.metrics.onTimeRate?.basisPoints ?? 10_000) < 8_000)
         }
         return try web.render(ctx, req, "cases/metrics", title: "单位整改绩效",
-                              data: MetricsView(month: m, rows: vms, from: String(Fmt.dateTime(start.epoch).prefix(10)), to: String(Fmt.dateTime(end.epoch - 1).prefix(10))))
+                              data: MetricsView(month: m, rows: vms, from: Fmt.date(start.epoch), to: Fmt.date(end.epoch - 1)))
     }
 
     // MARK: - Supervision

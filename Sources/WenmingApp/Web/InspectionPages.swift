@@ -145,8 +145,8 @@ struct InspectionPages: Sendable {
         return FormView(
             id: id, code: f?.trimmed("code") ?? item?.p.code ?? "", name: f?["name"] ?? item?.p.name ?? "",
             categories: cats.map { Option(value: $0.code, label: $0.name, selected: $0.code == catValue) },
-            address: f?["address"] ?? item?.p.address ?? "", lat: f?["lat"] ?? item?.p.latitude.map { String(format: "%.6f", $0) } ?? "",
-            lng: f?["lng"] ?? item?.p.longitude.map { String(format: "%.6f", $0) } ?? "", territories: terr,
+            address: f?["address"] ?? item?.p.address ?? "", lat: f?["lat"] ?? item?.p.latE6.map(CivilText.millionths) ?? "",
+            lng: f?["lng"] ?? item?.p.lngE6.map(CivilText.millionths) ?? "", territories: terr,
             adopterCode: f?.trimmed("adopter") ?? item?.adopterCode ?? "", declared: f.map { $0["declared"] == "1" } ?? (item.map { $0.p.declared != 0 } ?? true),
             active: f.map { $0["active"] == "1" } ?? (item.map { $0.p.active != 0 } ?? true),
             history: history, visits: visits, point: item.map(vm), canManage: me.can(.managePoints) && (item.map { me.inScope(OrgPath($0.p.territoryPath)!) } ?? true),
@@ -386,7 +386,7 @@ struct InspectionPages: Sendable {
     }
 
     func roundsView(_ me: Identity, _ f: FormValues?) async throws -> RoundsView {
-        let today = Fmt.dateTime(s.clock.now().epoch).prefix(10)
+        let today = Fmt.date(s.clock.now().epoch)
         let draws = me.can(.manageRounds) ? try await s.draws.list(actor: me).filter { $0.status != "cancelled" } : []
         return RoundsView(
             rounds: try await s.rounds.list(actor: me).map(roundVM), canManage: me.can(.manageRounds),

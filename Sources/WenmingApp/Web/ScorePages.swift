@@ -205,7 +205,7 @@ struct ScorePages: Sendable {
         }
         let reason = d.territory?.ineligibleReason ?? (d.unit?.vetoed == true ? "负面清单一票否决" : nil)
         let (start, end) = p.bounds(in: Fmt.zone)
-        let lastDay = ScoreService.civil(end.epoch - 86_400)
+        let lastDay = Fmt.date(end.epoch - 86_400)
         let filterKey = row.level.isTerritory ? "territory" : "unit"
         let data = OrgScoreView(
             orgID: id, name: row.name, level: row.level.label, period: p.description, periodLabel: p.label, runLabel: runLabel(run),
@@ -216,7 +216,7 @@ struct ScorePages: Sendable {
             trend: SVGChart.trend(t.map { (label: $0.0.kind == .month ? "\($0.0.index)月" : $0.0.description, value: $0.1) }, title: "\(row.name)得分走势"),
             years: years, multiYear: multi,
             ledgerOverdue: "/cases?\(filterKey)=\(id)&overdue=1",
-            ledgerLate: "/cases?\(filterKey)=\(id)&from=\(ScoreService.civil(start.epoch))&to=\(lastDay)",
+            ledgerLate: "/cases?\(filterKey)=\(id)&from=\(Fmt.date(start.epoch))&to=\(lastDay)",
             rect: d.due > 0 ? "应结案 \(d.due)，按期结案 \(d.onTime)，缓办 \(d.deferred)，按期结案率 \(Rate(d.onTime, d.due - d.deferred)?.description ?? "—")" : "本期没有派遣的案卷",
             backURL: "/scores?period=\(p.description)&level=\(row.level.rawValue)&run=\(run.id)", shown: limit)
         return try web.render(ctx, req, "scores/org", title: "\(row.name) \(p.label)得分", data: data)
@@ -415,7 +415,7 @@ struct ScorePages: Sendable {
             kinds: NoticeKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: form?["kind"] == $0.rawValue) },
             scopes: scopes, rounds: Array(rounds),
             month: form?["month"] ?? Period.containing(now, kind: .month, in: Fmt.zone).previous.description,
-            day: form?["day"] ?? ScoreService.civil(now.epoch))
+            day: form?["day"] ?? Fmt.date(now.epoch))
     }
 
     func notices(_ req: Request, _ ctx: AppContext) async throws -> Response {

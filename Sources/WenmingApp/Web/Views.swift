@@ -158,8 +158,12 @@ enum Fmt {
     /// "YYYY-MM-DD HH:MM" in the platform's zone, by arithmetic (`CivilText`): a ledger export writes 600,000.
     static func dateTime(_ epoch: Int64?) -> String {
         guard let epoch else { return "" }
-        return CivilText.minute(localSeconds: epoch + Int64(zone.secondsFromGMT(for: Date(epoch: epoch))))
+        return CivilText.minute(localSeconds: local(epoch))
     }
+    /// "YYYY-MM-DD": the day of an instant in the platform's zone.
+    static func date(_ epoch: Int64) -> String { CivilText.day(localSeconds: local(epoch)) }
+    /// Seconds since 1970-01-01 00:00 in the platform's zone.
+    static func local(_ epoch: Int64) -> Int64 { epoch + Int64(zone.secondsFromGMT(for: Date(epoch: epoch))) }
     /// Parses `YYYY-MM-DD` in the platform's time zone.
     /// Midnight (in the platform's zone) of a valid yyyy-MM-dd day; nil for anything else (2026-13-01, 2026-02-30).
     static func day(_ s: String) -> Date? {

@@ -8,12 +8,8 @@ public enum CivilText {
     /// offset at that instant). Proleptic Gregorian; years 0–9999 are written with four digits.
     public static func minute(localSeconds s: Int64) -> String {
         let days = floorDiv(s, 86_400), rest = s - days * 86_400
-        let (y, m, d) = civil(days: days)
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        digits(y, 4, &out); out.append(UInt8(ascii: "-"))
-        digits(m, 2, &out); out.append(UInt8(ascii: "-"))
-        digits(d, 2, &out); out.append(UInt8(ascii: " "))
+        var out = date(days: days, capacity: 16)
+        out.append(UInt8(ascii: " "))
         digits(rest / 3600, 2, &out); out.append(UInt8(ascii: ":"))
         digits(rest % 3600 / 60, 2, &out)
         return String(decoding: out, as: UTF8.self)
@@ -21,13 +17,18 @@ public enum CivilText {
 
     /// "YYYY-MM-DD" of a local time given as seconds since 1970-01-01 00:00 local.
     public static func day(localSeconds s: Int64) -> String {
-        let (y, m, d) = civil(days: floorDiv(s, 86_400))
+        String(decoding: date(days: floorDiv(s, 86_400), capacity: 10), as: UTF8.self)
+    }
+
+    /// "YYYY-MM-DD" of a day counted from 1970-01-01, as bytes with room for `capacity`.
+    static func date(days: Int64, capacity: Int) -> [UInt8] {
+        let (y, m, d) = civil(days: days)
         var out: [UInt8] = []
-        out.reserveCapacity(10)
+        out.reserveCapacity(capacity)
         digits(y, 4, &out); out.append(UInt8(ascii: "-"))
         digits(m, 2, &out); out.append(UInt8(ascii: "-"))
         digits(d, 2, &out)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// A number stored in millionths (a coordinate's `e6`) with six decimals, as `String(format: "%.6f")` writes
