@@ -31,6 +31,9 @@ struct DirectRowTests {
             #expect(try full.int64OrNil("big") == 9_000_000_000)
             #expect(try full.intOrNil("small") == 7)
             #expect(try full.stringOrNil("name") == "明湖区")
+            // A column the row lacks is an error, not a NULL.
+            #expect(throws: (any Error).self) { try full.int64OrNil("missing") }
+            #expect(throws: (any Error).self) { try full.stringOrNil("missing") }
 
             #expect(try empty.decode(column: "small", as: Int?.self) == nil)
             #expect(try empty.decode(column: "big", as: Int64?.self) == nil)

@@ -58,9 +58,14 @@ enum DirectDecoding {
 
 /// Optional cells read through their non-optional type: a call naming `Int64?.self` looks the optional's metadata up
 /// in the runtime's locked cache each time, which the hot row loops (a year's scores, the ledger export) felt.
-/// The results are those of `decode(column:as: T?.self)`.
+/// The results, and the error for a column the row lacks, are those of `decode(column:as: T?.self)`.
 extension SQLRow {
-    func int64OrNil(_ column: String) throws -> Int64? { try decodeNil(column: column) ? nil : try decode(column: column, as: Int64.self) }
-    func intOrNil(_ column: String) throws -> Int? { try decodeNil(column: column) ? nil : try decode(column: column, as: Int.self) }
-    func stringOrNil(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : try decode(column: column, as: String.self) }
+    func int64OrNil(_ column: String) throws -> Int64? { try optional(column, Int64.self) }
+    func intOrNil(_ column: String) throws -> Int? { try optional(column, Int.self) }
+    func stringOrNil(_ column: String) throws -> String? { try optional(column, String.self) }
+
+    private func optional<T: Decodable>(_ column: String, _ type: T.Type) throws -> T? {
+        guard contains(column: column) else { return try decode(column: column, as: T?.self) }
+        return try decodeNil(column: column) ? nil : try decode(column: column, as: T.self)
+    }
 }
