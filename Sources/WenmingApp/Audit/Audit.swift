@@ -86,7 +86,7 @@ public enum Audit {
             let total = try await db.raw("SELECT COUNT(*) AS n FROM audit_log WHERE \(conds)").first()?.decode(column: "n", as: Int.self) ?? 0
             let w = PageWindow(page: filter.page, pageSize: pageSize)
             let rows = try await db.raw("SELECT * FROM audit_log WHERE \(conds) ORDER BY id DESC LIMIT \(unsafeRaw: String(w.limit)) OFFSET \(unsafeRaw: String(w.offset))").all()
-            return (try rows.map { try $0.decode(model: Entry.self, keyDecodingStrategy: .convertFromSnakeCase) }, total)
+            return (try rows.map { try $0.decode(model: Entry.self, with: .snakeCase) }, total)
         }
     }
 }

@@ -58,7 +58,7 @@ public struct IndexService: Sendable {
     }
 
     static func systems(_ db: any SQLDatabase) async throws -> [IndexSystemRow] {
-        try await db.raw("SELECT * FROM index_systems ORDER BY code, edition").all().map { try $0.decode(model: IndexSystemRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        try await db.raw("SELECT * FROM index_systems ORDER BY code, edition").all().map { try $0.decode(model: IndexSystemRow.self, with: .snakeCase) }
     }
 
     public func systems(actor: Identity) async throws -> [IndexSystemRow] {
@@ -69,12 +69,12 @@ public struct IndexService: Sendable {
     public func system(_ id: Int64, actor: Identity) async throws -> IndexSystemRow {
         try actor.require(.viewIndex)
         guard let s = try await db.read({ try await $0.raw("SELECT * FROM index_systems WHERE id = \(bind: id)").first() }) else { throw AppError.notFound }
-        return try s.decode(model: IndexSystemRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try s.decode(model: IndexSystemRow.self, with: .snakeCase)
     }
 
     static func nodes(_ db: any SQLDatabase, system: Int64) async throws -> [IndexNodeRow] {
         try await db.raw("SELECT * FROM index_nodes WHERE system_id = \(bind: system) ORDER BY sort").all()
-            .map { try $0.decode(model: IndexNodeRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+            .map { try $0.decode(model: IndexNodeRow.self, with: .snakeCase) }
     }
 
     public func nodes(system: Int64, actor: Identity) async throws -> [IndexNodeRow] {
@@ -85,7 +85,7 @@ public struct IndexService: Sendable {
     public func node(_ id: Int64, actor: Identity) async throws -> IndexNodeRow {
         try actor.require(.viewIndex)
         guard let r = try await db.read({ try await $0.raw("SELECT * FROM index_nodes WHERE id = \(bind: id)").first() }) else { throw AppError.notFound }
-        return try r.decode(model: IndexNodeRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try r.decode(model: IndexNodeRow.self, with: .snakeCase)
     }
 
     /// The rules' view of stored nodes.
@@ -272,7 +272,7 @@ public struct IndexService: Sendable {
         if text.count > 2000 { p["text"] = Msg.invalidField("标准内容") }
         let now = clock.now()
         guard let before = try await db.read({ try await $0.raw("SELECT * FROM index_nodes WHERE id = \(bind: id)").first() })?
-            .decode(model: IndexNodeRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            .decode(model: IndexNodeRow.self, with: .snakeCase) else { throw AppError.notFound }
         let isStd = before.indexLevel == .standard
         if isStd && ms.isEmpty { p["methods"] = Msg.standardNeedsMethod }
         if !p.isEmpty { throw AppError.validation(p) }

@@ -53,7 +53,7 @@ public struct NegativeService: Sendable {
         try actor.require(.viewIndex)
         return try await db.read { db in
             try await db.raw("SELECT * FROM negative_items WHERE active = 1 ORDER BY area_code, code").all()
-                .map { try $0.decode(model: NegativeItemRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: NegativeItemRow.self, with: .snakeCase) }
         }
     }
 
@@ -110,7 +110,7 @@ public struct NegativeService: Sendable {
         let now = clock.now()
         return try await db.write { tx in
             guard let item = try await tx.raw("SELECT * FROM negative_items WHERE id = \(bind: itemID) AND active = 1").first()?
-                .decode(model: NegativeItemRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.validation(["itemID": Msg.notFound]) }
+                .decode(model: NegativeItemRow.self, with: .snakeCase) else { throw AppError.validation(["itemID": Msg.notFound]) }
             guard let org = try await OrgService.fetch(tx, id: orgID) else { throw AppError.validation(["orgID": Msg.notFound]) }
             try actor.requireScope(org.orgPath)
             guard org.orgKind.isTerritory || org.orgKind.isUnit else { throw AppError.validation(["orgID": "负面清单事件只能记在地区或单位上"]) }
@@ -131,7 +131,7 @@ public struct NegativeService: Sendable {
         let now = clock.now()
         try await db.write { tx in
             guard let inc = try await tx.raw("SELECT * FROM negative_incidents WHERE id = \(bind: id)").first()?
-                .decode(model: IncidentRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+                .decode(model: IncidentRow.self, with: .snakeCase) else { throw AppError.notFound }
             guard let org = try await OrgService.fetch(tx, id: inc.orgId) else { throw AppError.notFound }
             try actor.requireScope(org.orgPath)
             guard inc.status == "active" else { throw AppError.conflict("该事件已撤销") }
@@ -157,9 +157,9 @@ public struct NegativeService: Sendable {
             var out: [IncidentView] = []
             for r in rows {
                 let inc = try await db.raw("SELECT * FROM negative_incidents WHERE id = \(bind: try r.decode(column: "id", as: Int64.self))").first()!
-                    .decode(model: IncidentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                    .decode(model: IncidentRow.self, with: .snakeCase)
                 let item = try await db.raw("SELECT * FROM negative_items WHERE id = \(bind: inc.itemId)").first()!
-                    .decode(model: NegativeItemRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                    .decode(model: NegativeItemRow.self, with: .snakeCase)
                 out.append(IncidentView(incident: inc, item: item, org: try await OrgService.fetch(db, id: inc.orgId)!))
             }
             return out
@@ -171,14 +171,14 @@ public struct NegativeService: Sendable {
     public func campaigns(actor: Identity) async throws -> [CampaignRow] {
         try actor.require(.viewIndex)
         return try await db.read { db in
-            try await db.raw("SELECT * FROM campaigns ORDER BY start_date DESC, id DESC").all().map { try $0.decode(model: CampaignRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+            try await db.raw("SELECT * FROM campaigns ORDER BY start_date DESC, id DESC").all().map { try $0.decode(model: CampaignRow.self, with: .snakeCase) }
         }
     }
 
     public func campaign(_ id: Int64, actor: Identity) async throws -> (CampaignRow, [PhaseDates], [Int64]) {
         try actor.require(.viewIndex)
         return try await db.read { db in
-            guard let c = try await db.raw("SELECT * FROM campaigns WHERE id = \(bind: id)").first()?.decode(model: CampaignRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let c = try await db.raw("SELECT * FROM campaigns WHERE id = \(bind: id)").first()?.decode(model: CampaignRow.self, with: .snakeCase) else { throw AppError.notFound }
             let ph = try await db.raw("SELECT phase, start_date, end_date FROM campaign_phases WHERE campaign_id = \(bind: id)").all().compactMap { r -> PhaseDates? in
                 guard let p = CampaignPhase(rawValue: try r.decode(column: "phase", as: String.self)) else { return nil }
                 return PhaseDates(phase: p, start: try r.decode(column: "start_date", as: String.self), end: try r.decode(column: "end_date", as: String.self))

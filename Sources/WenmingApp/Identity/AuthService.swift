@@ -13,11 +13,11 @@ public struct AuthService: Sendable {
 
     public static func randomToken(bytes: Int = 32) -> String {
         var g = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+        return Hex.encode((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) })
     }
 
     public static func sha256(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(s.utf8)))
     }
 
 
@@ -147,7 +147,7 @@ public struct AuthService: Sendable {
                 (\(bind: actor.userID), \(bind: n), \(bind: Self.sha256(secret)), \(bind: String(secret.prefix(10))), \(bind: now.epoch))
                 RETURNING id, user_id, name, prefix, created_at, last_used_at, revoked_at
                 """).first()!
-            let t = try r.decode(model: TokenRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let t = try r.decode(model: TokenRow.self, with: .snakeCase)
             try await Audit.record(tx, actor: actor, action: "token_create", entity: "api_token", entityID: t.id,
                                    summary: "\(actor.username) 创建 API 令牌“\(n)”", scope: actor.orgPath, at: now)
             return t
@@ -158,7 +158,7 @@ public struct AuthService: Sendable {
     public func tokens(actor: Identity) async throws -> [TokenRow] {
         try await db.read { db in
             try await db.raw("SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = \(bind: actor.userID) ORDER BY id DESC").all()
-                .map { try $0.decode(model: TokenRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: TokenRow.self, with: .snakeCase) }
         }
     }
 

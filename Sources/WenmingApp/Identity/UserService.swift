@@ -65,7 +65,7 @@ public struct UserService: Sendable {
     let settings: SettingsStore
 
     static func decode(_ rows: [any SQLRow]) throws -> [UserRow] {
-        try rows.map { try $0.decode(model: UserRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        try rows.map { try $0.decode(model: UserRow.self, with: .snakeCase) }
     }
 
     static func fetch(_ db: any SQLDatabase, id: Int64) async throws -> UserRow? {

@@ -59,7 +59,7 @@ public struct DrawService: Sendable {
             try await db.raw("""
                 SELECT * FROM draws WHERE (scope_path >= \(bind: lo) AND scope_path < \(bind: hi)) OR \(bind: mine) LIKE scope_path || '%'
                 ORDER BY id DESC LIMIT 500
-                """).all(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: DrawRow.self, with: .snakeCase)
         }.filter { Self.scopeVisible($0, actor) }
     }
 
@@ -70,7 +70,7 @@ public struct DrawService: Sendable {
     }
 
     static func fetch(_ db: Database, _ id: Int64) async throws -> DrawRow? {
-        try await db.read { try await $0.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        try await db.read { try await $0.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, with: .snakeCase) }
     }
 
     /// The declared, active points of a territory as draw entries (category code, district code).
@@ -131,7 +131,7 @@ public struct DrawService: Sendable {
                   \(bind: DrawAlgorithm.listDigest(frozen)), \(bind: DrawAlgorithm.commitment(seedHex: seed)!), \(bind: seed), 'scheduled', \(bind: at.epoch),
                   \(bind: actor.userID), \(bind: actor.displayName), \(bind: now.epoch))
                 RETURNING *
-                """).first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase)!
+                """).first(decoding: DrawRow.self, with: .snakeCase)!
             // The frozen list, in its canonical order, many rows per statement.
             for chunkStart in stride(from: 0, to: frozen.count, by: 400) {
                 let chunk = frozen[chunkStart..<min(chunkStart + 400, frozen.count)]
@@ -158,7 +158,7 @@ public struct DrawService: Sendable {
         // SQLite has one writer.
         let lock = db.engine == .postgres ? " FOR UPDATE" : ""
         return try await db.write { tx -> DrawRow in
-            guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)\(unsafeRaw: lock)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)\(unsafeRaw: lock)").first(decoding: DrawRow.self, with: .snakeCase) else { throw AppError.notFound }
             if let actor { try actor.requireScope(OrgPath(d.scopePath)!) }
             guard d.status == "scheduled" else { throw AppError.conflict(d.isDone ? "该抽签已经执行，不能重新抽签" : "该抽签已取消") }
             guard d.scheduledAt <= now.epoch else { throw AppError.conflict("未到预定的抽签时间 \(Fmt.dateTime(d.scheduledAt))") }
@@ -192,7 +192,7 @@ public struct DrawService: Sendable {
             }
             try await Audit.record(tx, actor: actor, action: "run", entity: "draw", entityID: id,
                                    summary: "执行抽签“\(d.name)”：抽中 \(picks.count) 个点位，公开种子 \(d.seed)", scope: OrgPath(d.scopePath)!, at: now, ip: actor?.ip)
-            return try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase)!
+            return try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, with: .snakeCase)!
         }
     }
 
@@ -201,7 +201,7 @@ public struct DrawService: Sendable {
         try actor.require(.runDraws)
         let now = clock.now()
         try await db.write { tx in
-            guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: id)").first(decoding: DrawRow.self, with: .snakeCase) else { throw AppError.notFound }
             try actor.requireScope(OrgPath(d.scopePath)!)
             guard d.status == "scheduled" else { throw AppError.conflict("只能取消尚未执行的抽签") }
             if let r = try await tx.raw("SELECT name FROM rounds WHERE draw_id = \(bind: id) AND status = 'open' LIMIT 1").first() {

@@ -60,7 +60,7 @@ public struct PointService: Sendable {
         """
 
     static func item(_ r: any SQLRow) throws -> PointItem {
-        PointItem(p: try r.decode(model: PointRow.self, keyDecodingStrategy: .convertFromSnakeCase),
+        PointItem(p: try r.decode(model: PointRow.self, with: .snakeCase),
                   categoryCode: try r.decode(column: "category_code", as: String.self), categoryName: try r.decode(column: "category_name", as: String.self),
                   territoryName: try r.decode(column: "territory_name", as: String.self), territoryCode: try r.decode(column: "territory_code", as: String.self),
                   adopterName: try r.stringOrNil("adopter_name"), adopterCode: try r.stringOrNil("adopter_code"))
@@ -125,7 +125,7 @@ public struct PointService: Sendable {
     public func history(_ id: Int64, actor: Identity) async throws -> [PointHistoryRow] {
         _ = try await get(id, actor: actor)
         return try await db.read { db in
-            try await db.raw("SELECT at, actor_name, change FROM point_history WHERE point_id = \(bind: id) ORDER BY id DESC").all(decoding: PointHistoryRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await db.raw("SELECT at, actor_name, change FROM point_history WHERE point_id = \(bind: id) ORDER BY id DESC").all(decoding: PointHistoryRow.self, with: .snakeCase)
         }
     }
 
@@ -161,7 +161,7 @@ public struct PointService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         var terr: [String: OrgRow] = [:], units: [String: Int64] = [:]
         let kinds = [OrgKind.district, .county, .street, .town, .community, .village, .grid].map { "'\($0.rawValue)'" }.joined(separator: ",")
-        for o in try await db.raw("SELECT * FROM orgs WHERE active = 1 AND kind IN (\(unsafeRaw: kinds)) AND path >= \(bind: lo) AND path < \(bind: hi)").all(decoding: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase) {
+        for o in try await db.raw("SELECT * FROM orgs WHERE active = 1 AND kind IN (\(unsafeRaw: kinds)) AND path >= \(bind: lo) AND path < \(bind: hi)").all(decoding: OrgRow.self, with: .snakeCase) {
             terr[o.code] = o
         }
         for r in try await db.raw("SELECT id, code, kind FROM orgs WHERE active = 1").all() where OrgKind(rawValue: try r.decode(column: "kind", as: String.self))?.isUnit == true {

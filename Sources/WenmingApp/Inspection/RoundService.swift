@@ -41,7 +41,7 @@ public struct RoundService: Sendable {
     }
 
     static func fetch(_ db: any SQLDatabase, _ id: Int64) async throws -> RoundRow? {
-        try await db.raw("SELECT * FROM rounds WHERE id = \(bind: id)").first(decoding: RoundRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.raw("SELECT * FROM rounds WHERE id = \(bind: id)").first(decoding: RoundRow.self, with: .snakeCase)
     }
 
     static func isMember(_ db: any SQLDatabase, _ roundID: Int64, _ userID: Int64) async throws -> Bool {
@@ -66,7 +66,7 @@ public struct RoundService: Sendable {
             return try await db.raw("""
                 SELECT * FROM rounds WHERE \(scoped) id IN (SELECT round_id FROM round_members WHERE user_id = \(bind: actor.userID))
                 ORDER BY start_date DESC, id DESC LIMIT 500
-                """).all(decoding: RoundRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: RoundRow.self, with: .snakeCase)
         }
     }
 
@@ -119,7 +119,7 @@ public struct RoundService: Sendable {
             }
             var draw: DrawRow?
             if let did = n.drawID {
-                guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: did)").first(decoding: DrawRow.self, keyDecodingStrategy: .convertFromSnakeCase),
+                guard let d = try await tx.raw("SELECT * FROM draws WHERE id = \(bind: did)").first(decoding: DrawRow.self, with: .snakeCase),
                       d.status != "cancelled", scope.orgPath.contains(OrgPath(d.scopePath)!) || OrgPath(d.scopePath)!.contains(scope.orgPath) else {
                     throw AppError.validation(["draw": "所选抽签不存在、已取消或不在检查范围内"])
                 }
@@ -418,7 +418,7 @@ public struct RoundService: Sendable {
                 SELECT * FROM rounds WHERE kind = \(bind: round.kind) AND scope_id = \(bind: round.scopeId) AND id <> \(bind: round.id)
                   AND (start_date < \(bind: round.startDate) OR (start_date = \(bind: round.startDate) AND id < \(bind: round.id)))
                 ORDER BY start_date DESC, id DESC LIMIT 1
-                """).first(decoding: RoundRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).first(decoding: RoundRow.self, with: .snakeCase)
             var prevOverall: Int?, prevDistrict: [String: Int] = [:]
             if let prev {
                 let pItems = try await Self.items(db, prev.id)

@@ -25,7 +25,7 @@ public struct GroupService: Sendable {
             let rows = try await db.raw("SELECT m.id AS mid, m.is_lead, o.* FROM group_members m JOIN orgs o ON o.id = m.member_id WHERE m.group_id = \(bind: groupID) ORDER BY m.is_lead DESC, o.path").all()
             return try rows.map { r in
                 Member(membershipID: try r.decode(column: "mid", as: Int64.self),
-                       org: try r.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase),
+                       org: try r.decode(model: OrgRow.self, with: .snakeCase),
                        isLead: try r.decode(column: "is_lead", as: Int.self) != 0)
             }
         }
@@ -36,7 +36,7 @@ public struct GroupService: Sendable {
         try await db.read { db in
             _ = try await OrgService.visible(db, id: orgID, actor: actor)
             let rows = try await db.raw("SELECT m.is_lead, o.* FROM group_members m JOIN orgs o ON o.id = m.group_id WHERE m.member_id = \(bind: orgID) ORDER BY o.path").all()
-            return try rows.map { (try $0.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "is_lead", as: Int.self) != 0) }
+            return try rows.map { (try $0.decode(model: OrgRow.self, with: .snakeCase), try $0.decode(column: "is_lead", as: Int.self) != 0) }
         }
     }
 
@@ -103,7 +103,7 @@ public struct GroupService: Sendable {
             var out: [AdoptionView] = []
             for r in rows {
                 let a = try await db.raw("SELECT * FROM adoptions WHERE id = \(bind: try r.decode(column: "id", as: Int64.self))").first()!
-                    .decode(model: AdoptionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                    .decode(model: AdoptionRow.self, with: .snakeCase)
                 let unit = try await OrgService.fetch(db, id: a.unitId)!
                 let target = try await a.targetId.asyncMap { try await OrgService.fetch(db, id: $0) } ?? nil
                 out.append(AdoptionView(adoption: a, unit: unit, target: target))
@@ -146,7 +146,7 @@ public struct GroupService: Sendable {
         let now = clock.now()
         try await db.write { tx in
             guard let a = try await tx.raw("SELECT * FROM adoptions WHERE id = \(bind: id)").first()?
-                .decode(model: AdoptionRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+                .decode(model: AdoptionRow.self, with: .snakeCase) else { throw AppError.notFound }
             guard let unit = try await OrgService.fetch(tx, id: a.unitId) else { throw AppError.notFound }
             try actor.requireScope(unit.orgPath)
             guard a.active != 0 else { throw AppError.conflict("该包保关系已结束") }

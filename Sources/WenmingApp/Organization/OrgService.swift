@@ -64,7 +64,7 @@ public struct OrgService: Sendable {
     public init(db: Database, clock: any Clock) { self.db = db; self.clock = clock }
 
     static func decode(_ rows: [any SQLRow]) throws -> [OrgRow] {
-        try rows.map { try $0.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        try rows.map { try $0.decode(model: OrgRow.self, with: .snakeCase) }
     }
 
     static func fetch(_ db: any SQLDatabase, id: Int64) async throws -> OrgRow? {

@@ -166,7 +166,7 @@ public struct CaseService: Sendable {
     public func types(includeInactive: Bool = false) async throws -> [CaseTypeRow] {
         if !includeInactive, let t = cache.types() { return t }
         let rows = try await db.read { db in
-            try await db.raw("SELECT * FROM case_types ORDER BY sort, code").all().map { try $0.decode(model: CaseTypeRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+            try await db.raw("SELECT * FROM case_types ORDER BY sort, code").all().map { try $0.decode(model: CaseTypeRow.self, with: .snakeCase) }
         }
         let active = rows.filter { $0.active != 0 }
         cache.store(types: active)
@@ -230,7 +230,7 @@ public struct CaseService: Sendable {
         let ids = territory.orgPath.ids.dropLast()
         guard !ids.isEmpty else { return nil }
         return try await db.raw("SELECT * FROM orgs WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ","))) AND kind IN ('street','town') AND active = 1")
-            .first().map { try $0.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+            .first().map { try $0.decode(model: OrgRow.self, with: .snakeCase) }
     }
 
     /// The department for a type in a territory: the district department that the type's (city) department
@@ -241,7 +241,7 @@ public struct CaseService: Sendable {
         if ids.count >= 2 {
             let district = ids[1]
             if let local = try await db.raw("SELECT * FROM orgs WHERE parent_id = \(bind: district) AND sector_id = \(bind: dept.id) AND kind = 'department' AND active = 1 ORDER BY id").first() {
-                return try local.decode(model: OrgRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                return try local.decode(model: OrgRow.self, with: .snakeCase)
             }
         }
         return dept
@@ -412,7 +412,7 @@ public struct CaseService: Sendable {
         try await db.read { db in
             _ = try await Self.visible(db, id: id, actor: actor)
             return try await db.raw("SELECT * FROM case_events WHERE case_id = \(bind: id) ORDER BY id").all()
-                .map { try $0.decode(model: CaseEventRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: CaseEventRow.self, with: .snakeCase) }
         }
     }
 
@@ -420,7 +420,7 @@ public struct CaseService: Sendable {
         try await db.read { db in
             _ = try await Self.visible(db, id: id, actor: actor)
             return try await db.raw("SELECT * FROM attachments WHERE owner_kind = 'case' AND owner_id = \(bind: id) ORDER BY id").all()
-                .map { (try $0.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "phase", as: String.self)) }
+                .map { (try $0.decode(model: AttachmentRow.self, with: .snakeCase), try $0.decode(column: "phase", as: String.self)) }
         }
     }
 
@@ -429,7 +429,7 @@ public struct CaseService: Sendable {
         let a = try await db.read { db -> AttachmentRow in
             _ = try await Self.visible(db, id: caseID, actor: actor)
             guard let a = try await db.raw("SELECT * FROM attachments WHERE id = \(bind: photoID) AND owner_kind = 'case' AND owner_id = \(bind: caseID)").first() else { throw AppError.notFound }
-            return try a.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return try a.decode(model: AttachmentRow.self, with: .snakeCase)
         }
         guard let data = files.read(a.storedPath) else { throw AppError.notFound }
         return (a, data)

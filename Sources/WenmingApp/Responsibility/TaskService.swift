@@ -41,7 +41,7 @@ public struct TaskService: Sendable {
     let dataDir: String
     let tz: TimeZone
 
-    static func decode(_ r: any SQLRow) throws -> AssignmentRow { try r.decode(model: AssignmentRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+    static func decode(_ r: any SQLRow) throws -> AssignmentRow { try r.decode(model: AssignmentRow.self, with: .snakeCase) }
 
     /// Adds one assignment (status 待认领) and its first event. At most one 牵头单位 per standard.
     static func insertAssignment(_ tx: any SQLDatabase, nodeID: Int64, orgID: Int64, role: AssignmentRole, person: String, deadline: String,
@@ -84,7 +84,7 @@ public struct TaskService: Sendable {
         if person.count > 50 { throw AppError.validation(["person": Msg.invalidField("责任人")]) }
         let now = clock.now()
         try await db.write { tx in
-            guard let node = try await tx.raw("SELECT * FROM index_nodes WHERE id = \(bind: standardID)").first()?.decode(model: IndexNodeRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let node = try await tx.raw("SELECT * FROM index_nodes WHERE id = \(bind: standardID)").first()?.decode(model: IndexNodeRow.self, with: .snakeCase) else { throw AppError.notFound }
             guard node.indexLevel == .standard else { throw AppError.badRequest("只能把“测评标准”分解到单位") }
             let unit = try await Self.unit(tx, code: unitCode, actor: actor)
             try await Self.insertAssignment(tx, nodeID: node.id, orgID: unit.id, role: role, person: person, deadline: deadline, actor: actor, now: now)
@@ -255,8 +255,8 @@ public struct TaskService: Sendable {
         guard let a = try await db.raw("SELECT * FROM assignments WHERE id = \(bind: id)").first().map(decode) else { throw AppError.notFound }
         guard let unit = try await OrgService.fetch(db, id: a.orgId) else { throw AppError.notFound }
         try actor.requireScope(unit.orgPath)
-        guard let n = try await db.raw("SELECT * FROM index_nodes WHERE id = \(bind: a.nodeId)").first()?.decode(model: IndexNodeRow.self, keyDecodingStrategy: .convertFromSnakeCase),
-              let s = try await db.raw("SELECT * FROM index_systems WHERE id = \(bind: n.systemId)").first()?.decode(model: IndexSystemRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+        guard let n = try await db.raw("SELECT * FROM index_nodes WHERE id = \(bind: a.nodeId)").first()?.decode(model: IndexNodeRow.self, with: .snakeCase),
+              let s = try await db.raw("SELECT * FROM index_systems WHERE id = \(bind: n.systemId)").first()?.decode(model: IndexSystemRow.self, with: .snakeCase) else { throw AppError.notFound }
         return TaskView(a: a, standard: n, unit: unit, system: s)
     }
 
@@ -329,7 +329,7 @@ public struct TaskService: Sendable {
         try await db.read { db in
             _ = try await Self.visible(db, id: id, actor: actor)
             return try await db.raw("SELECT * FROM assignment_events WHERE assignment_id = \(bind: id) ORDER BY id").all()
-                .map { try $0.decode(model: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: EventRow.self, with: .snakeCase) }
         }
     }
 
@@ -339,7 +339,7 @@ public struct TaskService: Sendable {
         try await db.read { db in
             _ = try await Self.visible(db, id: id, actor: actor)
             return try await db.raw("SELECT * FROM milestones WHERE assignment_id = \(bind: id) ORDER BY due_date, id").all()
-                .map { try $0.decode(model: MilestoneRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: MilestoneRow.self, with: .snakeCase) }
         }
     }
 
@@ -366,7 +366,7 @@ public struct TaskService: Sendable {
         let now = clock.now()
         let today = TaskHealth.day(now, tz)
         return try await db.write { tx in
-            guard let m = try await tx.raw("SELECT * FROM milestones WHERE id = \(bind: milestoneID)").first()?.decode(model: MilestoneRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let m = try await tx.raw("SELECT * FROM milestones WHERE id = \(bind: milestoneID)").first()?.decode(model: MilestoneRow.self, with: .snakeCase) else { throw AppError.notFound }
             let task = try await Self.visible(tx, id: m.assignmentId, actor: actor)
             guard task.a.taskStatus == .claimed else { throw AppError.conflict("只有进行中的任务可以更新节点") }
             guard m.doneOn == nil else { throw AppError.conflict("该节点已完成") }
@@ -381,7 +381,7 @@ public struct TaskService: Sendable {
         try await db.read { db in
             _ = try await Self.visible(db, id: id, actor: actor)
             return try await db.raw("SELECT * FROM progress_reports WHERE assignment_id = \(bind: id) ORDER BY period DESC").all()
-                .map { try $0.decode(model: ReportRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: ReportRow.self, with: .snakeCase) }
         }
     }
 
@@ -428,14 +428,14 @@ public struct TaskService: Sendable {
         guard !ownerIDs.isEmpty else { return [] }
         return try await db.read { db in
             try await db.raw("SELECT * FROM attachments WHERE owner_kind = \(bind: ownerKind) AND owner_id IN (\(unsafeRaw: ownerIDs.map(String.init).joined(separator: ","))) ORDER BY id").all()
-                .map { try $0.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: AttachmentRow.self, with: .snakeCase) }
         }
     }
 
     /// An attachment for download: only for users whose scope covers the unit it belongs to.
     public func attachment(_ id: Int64, actor: Identity) async throws -> (AttachmentRow, Data) {
         try actor.require(.viewTasks)
-        guard let a = try await db.read({ try await $0.raw("SELECT * FROM attachments WHERE id = \(bind: id) AND owner_kind = 'report'").first() })?.decode(model: AttachmentRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+        guard let a = try await db.read({ try await $0.raw("SELECT * FROM attachments WHERE id = \(bind: id) AND owner_kind = 'report'").first() })?.decode(model: AttachmentRow.self, with: .snakeCase) else { throw AppError.notFound }
         guard let org = try await db.read({ try await OrgService.fetch($0, id: a.orgId) }) else { throw AppError.notFound }
         try actor.requireScope(org.orgPath)
         guard let data = files.read(a.storedPath) else { throw AppError.notFound }

@@ -204,7 +204,7 @@ public struct NoticeService: Sendable {
 
     func editable(_ tx: any SQLDatabase, _ id: Int64, actor: Identity) async throws -> NoticeRecord {
         try actor.require(.manageScores)
-        guard let n = try await tx.raw("SELECT * FROM notices WHERE id = \(bind: id)").first()?.decode(model: NoticeRecord.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+        guard let n = try await tx.raw("SELECT * FROM notices WHERE id = \(bind: id)").first()?.decode(model: NoticeRecord.self, with: .snakeCase) else { throw AppError.notFound }
         try actor.requireScope(OrgPath(n.scopePath)!)
         if n.isIssued { throw AppError.conflict("通报已签发（\(n.number ?? "")），不能再修改") }
         return n
@@ -288,7 +288,7 @@ public struct NoticeService: Sendable {
     public func get(_ id: Int64, actor: Identity, markRead: Bool = true) async throws -> (NoticeRecord, [NoticeUnit]) {
         try actor.require(.viewScores)
         let (n, units) = try await db.read { db -> (NoticeRecord, [NoticeUnit]) in
-            guard let n = try await db.raw("SELECT * FROM notices WHERE id = \(bind: id)").first()?.decode(model: NoticeRecord.self, keyDecodingStrategy: .convertFromSnakeCase),
+            guard let n = try await db.raw("SELECT * FROM notices WHERE id = \(bind: id)").first()?.decode(model: NoticeRecord.self, with: .snakeCase),
                   try await readable(db, n, actor: actor) else { throw AppError.notFound }
             let units = try await db.raw("SELECT u.org_id, u.reason, o.name, o.code FROM notice_units u JOIN orgs o ON o.id = u.org_id WHERE u.notice_id = \(bind: id) ORDER BY o.code").all()
                 .map { NoticeUnit(orgID: try $0.decode(column: "org_id", as: Int64.self), name: try $0.decode(column: "name", as: String.self),
@@ -319,7 +319,7 @@ public struct NoticeService: Sendable {
                 FROM notices n WHERE (n.scope_path >= \(bind: lo) AND n.scope_path < \(bind: hi) \(unsafeRaw: drafts ? "" : "AND n.status = 'issued'"))
                   OR (n.status = 'issued' AND EXISTS (SELECT 1 FROM notice_units u WHERE u.notice_id = n.id AND u.org_path >= \(bind: lo) AND u.org_path < \(bind: hi)))
                 ORDER BY n.id DESC LIMIT \(unsafeRaw: String(limit))
-                """).all().map { ListItem(n: try $0.decode(model: NoticeRecord.self, keyDecodingStrategy: .convertFromSnakeCase),
+                """).all().map { ListItem(n: try $0.decode(model: NoticeRecord.self, with: .snakeCase),
                                           named: try $0.decode(column: "named", as: Int.self), read: try $0.decode(column: "seen", as: Int.self) > 0) }
         }
     }
@@ -334,7 +334,7 @@ public struct NoticeService: Sendable {
                 FROM notice_units u JOIN notices n ON n.id = u.notice_id
                 WHERE u.org_path >= \(bind: lo) AND u.org_path < \(bind: hi) AND n.status = 'issued'
                 GROUP BY n.id ORDER BY n.id DESC LIMIT \(unsafeRaw: String(limit))
-                """).all().map { ListItem(n: try $0.decode(model: NoticeRecord.self, keyDecodingStrategy: .convertFromSnakeCase),
+                """).all().map { ListItem(n: try $0.decode(model: NoticeRecord.self, with: .snakeCase),
                                           named: try $0.decode(column: "named", as: Int.self), read: try $0.decode(column: "seen", as: Int.self) > 0) }
         }
     }

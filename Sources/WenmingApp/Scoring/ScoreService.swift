@@ -498,7 +498,7 @@ public struct ScoreService: Sendable {
         }
         return try await db.write { tx in
             guard let d = try await tx.raw("SELECT * FROM score_runs WHERE period = \(bind: period.description) AND status = 'draft'").first()?
-                .decode(model: ScoreRunRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.conflict("没有可发布的计算结果") }
+                .decode(model: ScoreRunRow.self, with: .snakeCase) else { throw AppError.conflict("没有可发布的计算结果") }
             let v = (try await tx.raw("SELECT MAX(version) AS v FROM score_runs WHERE period = \(bind: period.description)").first()?.intOrNil("v") ?? 0) + 1
             let text = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
             if v > 1 && text.isEmpty { throw AppError.validation(["note": "更正发布须说明更正原因"]) }
@@ -520,7 +520,7 @@ public struct ScoreService: Sendable {
     public func runs(_ period: Period) async throws -> [ScoreRunRow] {
         try await db.read { db in
             try await db.raw("SELECT * FROM score_runs WHERE period = \(bind: period.description) ORDER BY id DESC").all()
-                .map { try $0.decode(model: ScoreRunRow.self, keyDecodingStrategy: .convertFromSnakeCase) }
+                .map { try $0.decode(model: ScoreRunRow.self, with: .snakeCase) }
         }
     }
 

@@ -35,7 +35,7 @@ public struct FileStore: Sendable {
         var out: [Stored] = []
         var created: [URL] = []
         for (f, k) in files {
-            let hash = SHA256.hash(data: f.bytes).map { String(format: "%02x", $0) }.joined()
+            let hash = Hex.encode(SHA256.hash(data: f.bytes))
             let rel = "files/\(hash.prefix(2))/\(hash).\(k.rawValue)"
             let url = URL(fileURLWithPath: dataDir).appendingPathComponent(rel)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

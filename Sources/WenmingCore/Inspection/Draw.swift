@@ -187,12 +187,7 @@ public enum DrawAlgorithm {
         return out
     }
 
-    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var s: [UInt8] = []
-        for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 15)]) }
-        return String(decoding: s, as: UTF8.self)
-    }
+    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 { Hex.encode(bytes) }
 
     public static func unhex(_ s: String) -> [UInt8]? {
         let u = Array(s.utf8)
