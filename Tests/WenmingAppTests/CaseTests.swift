@@ -51,6 +51,36 @@ extension TestEnv {
         try await s.db.read { db -> Int in try await db.raw("\(unsafeRaw: sql)").first()!.decode(column: "n", as: Int.self) }
     }
 
+    /// The running counters (case_totals by state, case_counts by territory, unit and state) against a count of the
+    /// cases themselves.
+    func csCountersAgree() async throws {
+        let (byState, totals, counts) = try await s.db.read { db in
+            func rows(_ sql: String) async throws -> [String] {
+                try await db.raw("\(unsafeRaw: sql)").all().map { r in
+                    try (0..<r.allColumns.count - 1).map { try r.decode(column: r.allColumns[$0], as: String.self) }.joined(separator: "/")
+                        + "=" + String(r.decode(column: "n", as: Int64.self))
+                }
+            }
+            return (try await rows("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY state ORDER BY state"),
+                    try await rows("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state HAVING SUM(n) > 0 ORDER BY state"),
+                    try await rows("""
+                        SELECT CAST(territory_id AS TEXT) AS t, CAST(unit_id AS TEXT) AS u, state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts
+                        GROUP BY territory_id, unit_id, state HAVING SUM(n) > 0 ORDER BY 1, 2, 3
+                        """))
+        }
+        #expect(!byState.isEmpty)
+        #expect(totals == byState)
+        let fromCases = try await s.db.read { db in
+            try await db.raw("""
+                SELECT CAST(territory_id AS TEXT) AS t, CAST(COALESCE(unit_id, 0) AS TEXT) AS u, state, CAST(COUNT(*) AS BIGINT) AS n FROM cases
+                GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
+                """).all().map { r in
+                try ["t", "u", "state"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "/") + "=" + String(r.decode(column: "n", as: Int64.self))
+            }
+        }
+        #expect(counts == fromCases)
+    }
+
     /// Moves the test clock to a Beijing wall-clock time (`yyyy-MM-dd HH:mm`).
     func csSetClock(_ beijing: String) {
         clock.advance(TimeInterval(csEpoch(beijing)) - clock.now().timeIntervalSince1970)
@@ -191,6 +221,7 @@ struct CaseTests {
             let counts = try await env.s.cases.statusCounts(actor: try await env.identity("school_head"))
             #expect((counts.byState[.closed] ?? 0) == 1)
             #expect((counts.byState[.reported] ?? 0) == 0)
+            try await env.csCountersAgree()
         }
     }
 
@@ -634,6 +665,7 @@ struct CaseTests {
             #expect(cAfter.unitId == env.fx.ids["QC01-01"])
             let after = try await env.s.cases.statusCounts(actor: admin)
             #expect(after.byState == before.byState)
+            try await env.csCountersAgree()
             #expect((after.byState[.reported] ?? 0) == 2)
             #expect((after.byState[.dispatched] ?? 0) == 2)
             #expect((after.byState[.registered] ?? 0) == 0)

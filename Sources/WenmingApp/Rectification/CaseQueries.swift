@@ -161,7 +161,8 @@ extension CaseService {
 
     // MARK: - Counts, the unit's list, the inbox
 
-    /// Cases by state in the actor's scope, from the running counters; plus the number overdue now.
+    /// Cases by state in the actor's scope, from the running counters (city-wide: case_totals; a subtree: case_counts
+    /// by its paths); plus the number overdue now.
     public func statusCounts(actor: Identity) async throws -> (byState: [CaseState: Int], overdue: Int) {
         try actor.require(.viewCases)
         let (lo, hi) = scopeRange(actor.orgPath)
@@ -170,7 +171,7 @@ extension CaseService {
         return try await db.read { db in
             var q: SQLQueryString
             if Self.seesEverything(actor) {
-                q = "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts GROUP BY state"
+                q = "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state"
             } else if actor.orgKind.family == .unit {
                 q = SQLQueryString("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts WHERE unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched)) GROUP BY state")
             } else {
@@ -351,7 +352,7 @@ extension CaseService {
             if let u = unitID { q.appendInterpolation(unsafeRaw: " AND n.unit_id = "); q.appendInterpolation(bind: u) }
             q.appendInterpolation(unsafeRaw: " ORDER BY n.id DESC LIMIT \(limit)")
             return try await db.raw(q).all().map { r in
-                NoticeItem(n: try r.decode(model: NoticeRow.self, keyDecodingStrategy: .convertFromSnakeCase), caseNumber: try r.decode(column: "case_number", as: String.self),
+                NoticeItem(n: try r.decode(model: NoticeRow.self, with: .snakeCase), caseNumber: try r.decode(column: "case_number", as: String.self),
                            caseID: try r.decode(column: "case_id", as: Int64.self), unitName: try r.decode(column: "unit_name", as: String.self))
             }
         }
@@ -362,7 +363,7 @@ extension CaseService {
         let (lo, hi) = scopeRange(actor.orgPath)
         return try await db.read { db in
             try await db.raw("SELECT s.*, o.name AS unit_name FROM summonses s JOIN orgs o ON o.id = s.unit_id WHERE s.unit_path >= \(bind: lo) AND s.unit_path < \(bind: hi) ORDER BY s.id DESC LIMIT 200").all()
-                .map { (try $0.decode(model: SummonsRow.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "unit_name", as: String.self)) }
+                .map { (try $0.decode(model: SummonsRow.self, with: .snakeCase), try $0.decode(column: "unit_name", as: String.self)) }
         }
     }
 
@@ -374,7 +375,7 @@ extension CaseService {
         if text.count > 2000 { throw AppError.validation(["note": "约谈情况不能超过 2000 字"]) }
         let now = clock.now()
         try await db.write { tx in
-            guard let s = try await tx.raw("SELECT * FROM summonses WHERE id = \(bind: id)").first()?.decode(model: SummonsRow.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw AppError.notFound }
+            guard let s = try await tx.raw("SELECT * FROM summonses WHERE id = \(bind: id)").first()?.decode(model: SummonsRow.self, with: .snakeCase) else { throw AppError.notFound }
             try actor.requireScope(OrgPath(s.unitPath)!)
             if s.heldAt != nil { throw AppError.conflict("这次约谈已登记") }
             try await tx.raw("UPDATE summonses SET held_at = \(bind: now.epoch), note = \(bind: text) WHERE id = \(bind: id)").run()
@@ -451,7 +452,7 @@ extension CaseService {
         try actor.require(.viewCases)
         return try await db.read { db in
             try await db.raw("SELECT p.*, o.name AS unit_name FROM black_plaques p JOIN orgs o ON o.id = p.unit_id ORDER BY p.period DESC LIMIT 24").all()
-                .map { (try $0.decode(model: PlaqueRow.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "unit_name", as: String.self)) }
+                .map { (try $0.decode(model: PlaqueRow.self, with: .snakeCase), try $0.decode(column: "unit_name", as: String.self)) }
         }
     }
 }
