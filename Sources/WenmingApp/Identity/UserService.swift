@@ -16,6 +16,21 @@ public struct UserRow: Codable, Sendable, Equatable {
     public var mustChangePassword: Int
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// The row of `SELECT * FROM users`, read column by column (see `OrgRow.init(row:)`).
+    init(row r: any SQLRow) throws {
+        id = try r.decode(column: "id", as: Int64.self)
+        username = try r.decode(column: "username", as: String.self)
+        displayName = try r.decode(column: "display_name", as: String.self)
+        role = try r.decode(column: "role", as: String.self)
+        orgId = try r.decode(column: "org_id", as: Int64.self)
+        phone = try r.decode(column: "phone", as: String.self)
+        passwordHash = try r.decode(column: "password_hash", as: String.self)
+        active = try r.decode(column: "active", as: Int.self)
+        mustChangePassword = try r.decode(column: "must_change_password", as: Int.self)
+        createdAt = try r.decode(column: "created_at", as: Int64.self)
+        updatedAt = try r.decode(column: "updated_at", as: Int64.self)
+    }
+
     public var userRole: Role { Role(rawValue: role) ?? .citizen }
     public var isActive: Bool { active != 0 }
 }
@@ -65,7 +80,7 @@ public struct UserService: Sendable {
     let settings: SettingsStore
 
     static func decode(_ rows: [any SQLRow]) throws -> [UserRow] {
-        try rows.map { try $0.decode(model: UserRow.self, with: .snakeCase) }
+        try rows.map { try UserRow(row: $0) }
     }
 
     static func fetch(_ db: any SQLDatabase, id: Int64) async throws -> UserRow? {

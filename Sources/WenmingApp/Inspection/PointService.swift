@@ -161,7 +161,7 @@ public struct PointService: Sendable {
         let (lo, hi) = scopeRange(actor.orgPath)
         var terr: [String: OrgRow] = [:], units: [String: Int64] = [:]
         let kinds = [OrgKind.district, .county, .street, .town, .community, .village, .grid].map { "'\($0.rawValue)'" }.joined(separator: ",")
-        for o in try await db.raw("SELECT * FROM orgs WHERE active = 1 AND kind IN (\(unsafeRaw: kinds)) AND path >= \(bind: lo) AND path < \(bind: hi)").all(decoding: OrgRow.self, with: .snakeCase) {
+        for o in try await db.raw("SELECT * FROM orgs WHERE active = 1 AND kind IN (\(unsafeRaw: kinds)) AND path >= \(bind: lo) AND path < \(bind: hi)").all().map(OrgRow.init(row:)) {
             terr[o.code] = o
         }
         for r in try await db.raw("SELECT id, code, kind FROM orgs WHERE active = 1").all() where OrgKind(rawValue: try r.decode(column: "kind", as: String.self))?.isUnit == true {

@@ -25,7 +25,7 @@ public struct GroupService: Sendable {
             let rows = try await db.raw("SELECT m.id AS mid, m.is_lead, o.* FROM group_members m JOIN orgs o ON o.id = m.member_id WHERE m.group_id = \(bind: groupID) ORDER BY m.is_lead DESC, o.path").all()
             return try rows.map { r in
                 Member(membershipID: try r.decode(column: "mid", as: Int64.self),
-                       org: try r.decode(model: OrgRow.self, with: .snakeCase),
+                       org: try OrgRow(row: r),
                        isLead: try r.decode(column: "is_lead", as: Int.self) != 0)
             }
         }
@@ -36,7 +36,7 @@ public struct GroupService: Sendable {
         try await db.read { db in
             _ = try await OrgService.visible(db, id: orgID, actor: actor)
             let rows = try await db.raw("SELECT m.is_lead, o.* FROM group_members m JOIN orgs o ON o.id = m.group_id WHERE m.member_id = \(bind: orgID) ORDER BY o.path").all()
-            return try rows.map { (try $0.decode(model: OrgRow.self, with: .snakeCase), try $0.decode(column: "is_lead", as: Int.self) != 0) }
+            return try rows.map { (try OrgRow(row: $0), try $0.decode(column: "is_lead", as: Int.self) != 0) }
         }
     }
 

@@ -21,6 +21,28 @@ public struct OrgRow: Codable, Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
+    /// The row of `SELECT * FROM orgs` (or any row with these columns), read column by column: the same values as
+    /// `decode(model:with: .snakeCase)` without the Decoder machinery, which cost ~8 % of an intake's CPU.
+    init(row r: any SQLRow) throws {
+        id = try r.decode(column: "id", as: Int64.self)
+        code = try r.decode(column: "code", as: String.self)
+        name = try r.decode(column: "name", as: String.self)
+        kind = try r.decode(column: "kind", as: String.self)
+        parentId = try r.int64OrNil("parent_id")
+        path = try r.decode(column: "path", as: String.self)
+        depth = try r.decode(column: "depth", as: Int.self)
+        sectorId = try r.int64OrNil("sector_id")
+        address = try r.decode(column: "address", as: String.self)
+        contact = try r.decode(column: "contact", as: String.self)
+        phone = try r.decode(column: "phone", as: String.self)
+        leaderName = try r.decode(column: "leader_name", as: String.self)
+        leaderTitle = try r.decode(column: "leader_title", as: String.self)
+        duty = try r.decode(column: "duty", as: String.self)
+        active = try r.decode(column: "active", as: Int.self)
+        createdAt = try r.decode(column: "created_at", as: Int64.self)
+        updatedAt = try r.decode(column: "updated_at", as: Int64.self)
+    }
+
     public var orgKind: OrgKind { OrgKind(rawValue: kind) ?? .agency }
     public var orgPath: OrgPath { OrgPath(path)! }
     public var isActive: Bool { active != 0 }
@@ -64,7 +86,7 @@ public struct OrgService: Sendable {
     public init(db: Database, clock: any Clock) { self.db = db; self.clock = clock }
 
     static func decode(_ rows: [any SQLRow]) throws -> [OrgRow] {
-        try rows.map { try $0.decode(model: OrgRow.self, with: .snakeCase) }
+        try rows.map { try OrgRow(row: $0) }
     }
 
     static func fetch(_ db: any SQLDatabase, id: Int64) async throws -> OrgRow? {

@@ -230,7 +230,7 @@ public struct CaseService: Sendable {
         let ids = territory.orgPath.ids.dropLast()
         guard !ids.isEmpty else { return nil }
         return try await db.raw("SELECT * FROM orgs WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ","))) AND kind IN ('street','town') AND active = 1")
-            .first().map { try $0.decode(model: OrgRow.self, with: .snakeCase) }
+            .first().map { try OrgRow(row: $0) }
     }
 
     /// The department for a type in a territory: the district department that the type's (city) department
@@ -241,7 +241,7 @@ public struct CaseService: Sendable {
         if ids.count >= 2 {
             let district = ids[1]
             if let local = try await db.raw("SELECT * FROM orgs WHERE parent_id = \(bind: district) AND sector_id = \(bind: dept.id) AND kind = 'department' AND active = 1 ORDER BY id").first() {
-                return try local.decode(model: OrgRow.self, with: .snakeCase)
+                return try OrgRow(row: local)
             }
         }
         return dept
