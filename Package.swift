@@ -26,6 +26,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "WenmingCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CWenmingSQLite"),
         .target(
             name: "WenmingAPI",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
@@ -34,7 +35,7 @@ let package = Package(
         .target(
             name: "WenmingApp",
             dependencies: [
-                "WenmingCore", "WenmingAPI",
+                "WenmingCore", "WenmingAPI", "CWenmingSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

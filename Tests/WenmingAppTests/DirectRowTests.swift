@@ -52,3 +52,37 @@ struct DirectRowTests {
         await t.cleanup()
     }
 }
+
+/// Kept statements are not re-prepared when new values are bound (SQLite's query planner stability guarantee is on).
+@Suite("Direct SQLite statements")
+struct DirectSQLiteStatementTests {
+    @Test func boundValuesDoNotRePrepareAStatement() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wenming-qpsg-" + AuthService.randomToken(bytes: 6))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try DirectSQLite(path: dir.appendingPathComponent("q.sqlite").path)
+        for sql in ["CREATE TABLE o (id INTEGER PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL)",
+                    "CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT NOT NULL, org_id INTEGER NOT NULL REFERENCES o(id), active INTEGER NOT NULL)",
+                    "CREATE INDEX u_org ON u(org_id)", "CREATE INDEX o_path ON o(path)"] {
+            try db.run(sql, []) { _ in }
+        }
+        for i in 1...40 {
+            try db.run("INSERT INTO o (id, name, path) VALUES (?, ?, ?)", [.integer(Int64(i)), .text("org\(i)"), .text("/1/\(i)/")]) { _ in }
+            try db.run("INSERT INTO u (id, name, org_id, active) VALUES (?, ?, ?, 1)", [.integer(Int64(i)), .text("u\(i)"), .integer(Int64(i))]) { _ in }
+        }
+        try db.run("ANALYZE", []) { _ in }
+        // The shapes that had been re-prepared on every use: a join on a bound key, and a bound LIMIT.
+        let join = "SELECT u.id, u.name, o.name AS org_name, o.path FROM u JOIN o ON o.id = u.org_id WHERE u.id = ?"
+        let limit = "SELECT id FROM u WHERE org_id >= ? ORDER BY id LIMIT ?"
+        var names: [String] = []
+        for i in 1...20 {
+            try db.run(join, [.integer(Int64(i))]) { names.append(try! $0.decode(column: "org_name", as: String.self)) }
+            var n = 0
+            try db.run(limit, [.integer(Int64(i)), .integer(Int64(i % 3 + 1))]) { _ in n += 1 }
+            #expect(n == i % 3 + 1)
+        }
+        #expect(names == (1...20).map { "org\($0)" })
+        #expect(db.reprepares(join) == 0)
+        #expect(db.reprepares(limit) == 0)
+    }
+}

@@ -5,6 +5,7 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 import VaporCSQLite
+import CWenmingSQLite
 
 /// An SQLite connection used directly through the C API: a statement runs to completion on the calling
 /// thread, with no hand-over to a thread pool and back per statement. At a million cases SQLite answers in
@@ -35,6 +36,14 @@ final class DirectSQLite: @unchecked Sendable {
             throw Failure(code: rc, message: msg)
         }
         raw = handle
+        // Plans never depend on bound values. Without this, SQLite marked statements such as the identity join and the
+        // unit's case list "re-prepare when a value is bound", so every use re-parsed and re-planned them (~6 % of an
+        // intake's CPU). The app's partial indexes are matched by literal conditions in the SQL text, never by binds.
+        let q = wenming_sqlite_enable_qpsg(UnsafeMutableRawPointer(handle))
+        guard q == SQLITE_OK else {
+            sqlite_nio_sqlite3_close_v2(handle)
+            throw Failure(code: q, message: "cannot enable the query planner stability guarantee")
+        }
     }
 
     deinit {
@@ -106,6 +115,11 @@ final class DirectSQLite: @unchecked Sendable {
             }
             onRow(DirectRow(columns: columns!, values: values))
         }
+    }
+
+    /// How often SQLite has re-prepared a kept statement since it was prepared (the planner-stability test reads it).
+    func reprepares(_ sql: String) -> Int32 {
+        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? -1
     }
 
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
