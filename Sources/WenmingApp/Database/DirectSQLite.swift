@@ -14,10 +14,16 @@ import CWenmingSQLite
 /// readers checked out of a pool), so it needs no locking of its own.
 final class DirectSQLite: @unchecked Sendable {
     let raw: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
-    /// The result columns last seen for each kept statement: a row's name index is built once per statement, not once
-    /// per query (it was ~3 % of an intake's CPU); it is checked against the statement's names before each reuse.
-    private var columnsOf: [OpaquePointer: DirectRow.Columns] = [:]
+    private var statements: [String: Kept] = [:]
+
+    /// A prepared statement kept for reuse, with the result columns it last gave: a row's name index is built once per
+    /// statement, not once per query (it was ~3 % of an intake's CPU), and checked against the statement's names
+    /// before each reuse.
+    private final class Kept {
+        let stmt: OpaquePointer
+        var columns: DirectRow.Columns?
+        init(_ stmt: OpaquePointer) { self.stmt = stmt }
+    }
 
     struct Failure: Error, CustomStringConvertible {
         let code: Int32
@@ -47,7 +53,7 @@ final class DirectSQLite: @unchecked Sendable {
     }
 
     deinit {
-        for s in statements.values { sqlite_nio_sqlite3_finalize(s) }
+        for k in statements.values { sqlite_nio_sqlite3_finalize(k.stmt) }
         sqlite_nio_sqlite3_close_v2(raw)
     }
 
@@ -55,22 +61,22 @@ final class DirectSQLite: @unchecked Sendable {
 
     /// Runs one statement with its binds, calling `onRow` for every result row.
     func run(_ sql: String, _ binds: [Cell], onRow: (DirectRow) -> Void) throws {
-        let stmt: OpaquePointer
-        if let cached = statements[sql] {
-            stmt = cached
+        let stmt: OpaquePointer, kept: Kept?
+        if let k = statements[sql] {
+            (stmt, kept) = (k.stmt, k)
         } else {
             var s: OpaquePointer?
             let rc = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
             guard rc == SQLITE_OK, let s else { throw fail(rc) }
-            // Statements without parameters that change the schema or the session are not kept.
-            if statements.count < 500 { statements[sql] = s }
+            // At most 500 statements are kept per connection; past that (SQL built with literal lists), one is used once.
+            kept = statements.count < 500 ? Kept(s) : nil
+            if let kept { statements[sql] = kept }
             stmt = s
         }
-        let cached = statements[sql] == stmt
         defer {
             sqlite_nio_sqlite3_reset(stmt)
             sqlite_nio_sqlite3_clear_bindings(stmt)
-            if !cached { sqlite_nio_sqlite3_finalize(stmt) }
+            if kept == nil { sqlite_nio_sqlite3_finalize(stmt) }
         }
         for (i, b) in binds.enumerated() {
             let idx = Int32(i + 1)
@@ -92,12 +98,11 @@ final class DirectSQLite: @unchecked Sendable {
             guard rc == SQLITE_ROW else { throw fail(rc) }
             let n = sqlite_nio_sqlite3_column_count(stmt)
             if columns == nil {
-                if cached, let known = columnsOf[stmt], known.same(as: stmt, count: n) {
+                if let known = kept?.columns, known.same(as: stmt, count: n) {
                     columns = known
                 } else {
-                    let names = (0..<n).map { String(cString: sqlite_nio_sqlite3_column_name(stmt, $0)) }
-                    columns = DirectRow.Columns(names: names)
-                    if cached { columnsOf[stmt] = columns }
+                    columns = DirectRow.Columns(names: (0..<n).map { String(cString: sqlite_nio_sqlite3_column_name(stmt, $0)) })
+                    kept?.columns = columns
                 }
             }
             var values: [Cell] = []
@@ -119,7 +124,7 @@ final class DirectSQLite: @unchecked Sendable {
 
     /// How often SQLite has re-prepared a kept statement since it was prepared (the planner-stability test reads it).
     func reprepares(_ sql: String) -> Int32 {
-        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? -1
+        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0.stmt, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? -1
     }
 
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

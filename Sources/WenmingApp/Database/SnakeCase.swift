@@ -20,7 +20,7 @@ enum SnakeCase {
             out.reserveCapacity(n + 4)
             func word(_ a: Int, _ b: Int) {
                 guard a < b else { return }
-                if !out.isEmpty || a > 0 { out.append(95) }
+                if a > 0 { out.append(95) }  // every word but the first, which starts at 0
                 out.append(upper(u[a]) ? u[a] + 32 : u[a])
                 if a + 1 < b { out.append(contentsOf: u[(a + 1)..<b]) }
             }
