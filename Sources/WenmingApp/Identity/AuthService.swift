@@ -91,20 +91,19 @@ public struct AuthService: Sendable {
         return user
     }
 
-    /// The identity of an active user, in one query (every authenticated request resolves one).
+    /// The identity of an active user: the user's row and its org's name, kind and path, in one query (every
+    /// authenticated request resolves one).
     static func identity(_ db: any SQLDatabase, userID: Int64) async throws -> Identity? {
         guard let r = try await db.raw("""
-            SELECT u.id, u.username, u.display_name, u.role, u.active, u.must_change_password, o.id AS org_id, o.name AS org_name,
-              o.kind AS org_kind, o.path AS org_path
+            SELECT u.*, o.name AS org_name, o.kind AS org_kind, o.path AS org_path
             FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = \(bind: userID)
-            """).first(), try r.decode(column: "active", as: Int.self) != 0,
-              let path = OrgPath(try r.decode(column: "org_path", as: String.self)) else { return nil }
-        return Identity(userID: try r.decode(column: "id", as: Int64.self), username: try r.decode(column: "username", as: String.self),
-                        displayName: try r.decode(column: "display_name", as: String.self),
-                        role: Role(rawValue: try r.decode(column: "role", as: String.self)) ?? .citizen,
-                        orgID: try r.decode(column: "org_id", as: Int64.self), orgName: try r.decode(column: "org_name", as: String.self),
-                        orgKind: OrgKind(rawValue: try r.decode(column: "org_kind", as: String.self)) ?? .agency, orgPath: path,
-                        mustChangePassword: try r.decode(column: "must_change_password", as: Int.self) != 0, csrf: nil, sessionID: nil)
+            """).first() else { return nil }
+        let u = try UserRow(row: r)
+        guard u.isActive, let path = OrgPath(try r.decode(column: "org_path", as: String.self)) else { return nil }
+        return Identity(userID: u.id, username: u.username, displayName: u.displayName, role: u.userRole, orgID: u.orgId,
+                        orgName: try r.decode(column: "org_name", as: String.self),
+                        orgKind: OrgKind(stored: try r.decode(column: "org_kind", as: String.self)), orgPath: path,
+                        mustChangePassword: u.mustChangePassword != 0, csrf: nil, sessionID: nil)
     }
 
     /// The identity behind a session cookie, or nil when the session is unknown or expired.

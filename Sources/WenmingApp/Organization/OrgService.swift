@@ -43,9 +43,14 @@ public struct OrgRow: Codable, Sendable, Equatable {
         updatedAt = try r.decode(column: "updated_at", as: Int64.self)
     }
 
-    public var orgKind: OrgKind { OrgKind(rawValue: kind) ?? .agency }
+    public var orgKind: OrgKind { OrgKind(stored: kind) }
     public var orgPath: OrgPath { OrgPath(path)! }
     public var isActive: Bool { active != 0 }
+}
+
+extension OrgKind {
+    /// The kind stored in `orgs.kind`; an unknown value reads as an agency.
+    init(stored raw: String) { self = OrgKind(rawValue: raw) ?? .agency }
 }
 
 /// What a create or edit form sends.
