@@ -54,30 +54,27 @@ extension TestEnv {
     /// The running counters (case_totals by state, case_counts by territory, unit and state) against a count of the
     /// cases themselves.
     func csCountersAgree() async throws {
-        let (byState, totals, counts) = try await s.db.read { db in
-            func rows(_ sql: String) async throws -> [String] {
+        // Each row as "key/key/…=n", the count last.
+        func rows(_ sql: String) async throws -> [String] {
+            try await s.db.read { db in
                 try await db.raw("\(unsafeRaw: sql)").all().map { r in
-                    try (0..<r.allColumns.count - 1).map { try r.decode(column: r.allColumns[$0], as: String.self) }.joined(separator: "/")
+                    try r.allColumns.dropLast().map { try r.decode(column: $0, as: String.self) }.joined(separator: "/")
                         + "=" + String(r.decode(column: "n", as: Int64.self))
                 }
             }
-            return (try await rows("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY state ORDER BY state"),
-                    try await rows("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state HAVING SUM(n) > 0 ORDER BY state"),
-                    try await rows("""
-                        SELECT CAST(territory_id AS TEXT) AS t, CAST(unit_id AS TEXT) AS u, state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts
-                        GROUP BY territory_id, unit_id, state HAVING SUM(n) > 0 ORDER BY 1, 2, 3
-                        """))
         }
+        let byState = try await rows("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY state ORDER BY state")
+        let totals = try await rows("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state HAVING SUM(n) > 0 ORDER BY state")
+        let counts = try await rows("""
+            SELECT CAST(territory_id AS TEXT) AS t, CAST(unit_id AS TEXT) AS u, state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts
+            GROUP BY territory_id, unit_id, state HAVING SUM(n) > 0 ORDER BY 1, 2, 3
+            """)
+        let fromCases = try await rows("""
+            SELECT CAST(territory_id AS TEXT) AS t, CAST(COALESCE(unit_id, 0) AS TEXT) AS u, state, CAST(COUNT(*) AS BIGINT) AS n FROM cases
+            GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
+            """)
         #expect(!byState.isEmpty)
         #expect(totals == byState)
-        let fromCases = try await s.db.read { db in
-            try await db.raw("""
-                SELECT CAST(territory_id AS TEXT) AS t, CAST(COALESCE(unit_id, 0) AS TEXT) AS u, state, CAST(COUNT(*) AS BIGINT) AS n FROM cases
-                GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
-                """).all().map { r in
-                try ["t", "u", "state"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "/") + "=" + String(r.decode(column: "n", as: Int64.self))
-            }
-        }
         #expect(counts == fromCases)
     }
 
