@@ -229,7 +229,9 @@ public struct CaseService: Sendable {
         if [.street, .town].contains(territory.orgKind) { return territory }
         let ids = territory.orgPath.ids.dropLast()
         guard !ids.isEmpty else { return nil }
-        return try await db.raw("SELECT * FROM orgs WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ","))) AND kind IN ('street','town') AND active = 1")
+        // Bound, not written into the SQL: one statement per path depth, instead of one per territory filling SQLite's
+        // per-connection statement cache.
+        return try await db.raw("SELECT * FROM orgs WHERE id IN (\(binds: Array(ids))) AND kind IN ('street','town') AND active = 1")
             .first().map { try OrgRow(row: $0) }
     }
 
