@@ -41,7 +41,7 @@ import Testing
         ("1.-5", nil),
         ("1.+5", nil),
         ("0x10", nil),
-        ("3\n", nil),                   // newlines are not trimmed here (import cells are trimmed before)
+        ("3\n", 300),                   // surrounding white space, line breaks included, is trimmed
     ]
 
     @Test(arguments: cases)

@@ -42,7 +42,7 @@ struct APIHandler: APIProtocol {
         let user = try await s.auth.authenticate(username: body.username, password: body.password, ip: APIIdentity.remoteIP)
         guard var me = try await s.db.read({ try await AuthService.identity($0, userID: user.id) }) else { throw AppError.unauthorized }
         me.ip = APIIdentity.remoteIP
-        let name = (body.name ?? "").trimmingCharacters(in: .whitespaces)
+        let name = (body.name ?? "").trimmed()
         let (token, _) = try await s.auth.createToken(actor: me, name: name.isEmpty ? "API 登录" : name)
         return .created(.init(body: .json(.init(token: token, user: Self.me(me)))))
     }

@@ -28,7 +28,7 @@ extension APIHandler {
             guard let s = CaseSource(rawValue: raw) else { throw AppError.badRequest(Msg.malformedRequest) }
             source = s
         } else { source = CaseSource.default(for: me.role) }
-        let draft = CaseDraft(source: source, typeCode: b._type.trimmingCharacters(in: .whitespaces), description: b.description, address: b.address ?? "",
+        let draft = CaseDraft(source: source, typeCode: b._type.trimmed(), description: b.description, address: b.address ?? "",
                               latitude: b.latitude, longitude: b.longitude, urgency: b.urgent == true ? .urgent : .normal)
         let c = try await s.cases.report(.init(draft: draft, territoryID: b.territoryId, standardID: b.standardId, pointID: b.pointId, photos: try Self.uploads(b.photos)), actor: me)
         return .created(.init(body: .json(Self.caseJSON(c, now: s.clock.now()))))

@@ -22,7 +22,7 @@ extension APIHandler {
         let me = try APIIdentity.require()
         try me.require(.viewScores)
         let p = try ScoreService.period(input.query.period)
-        guard let level = ScoreLevel(rawValue: input.query.level.trimmingCharacters(in: .whitespaces)) else {
+        guard let level = ScoreLevel(rawValue: input.query.level.trimmed()) else {
             throw AppError.validation(["level": "测评层级写成 district（区县）、street（街道）、community（社区）、department（部门）或 unit（单位）"])
         }
         let run = try await s.scores.run(p, id: input.query.run, live: input.query.live == true)

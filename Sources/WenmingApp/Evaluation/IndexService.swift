@@ -140,7 +140,7 @@ public struct IndexService: Sendable {
         var problems: [String: String] = [:]
         if let p = OrgRules.validateCode(input.code) { problems["code"] = p }
         if let p = OrgRules.validateName(input.name) { problems["name"] = p }
-        if input.edition.trimmingCharacters(in: .whitespaces).isEmpty || input.edition.count > 50 { problems["edition"] = Msg.requiredField("版本") }
+        if input.edition.trimmed().isEmpty || input.edition.count > 50 { problems["edition"] = Msg.requiredField("版本") }
         let total = input.totalScore.isEmpty ? nil : Score(input.totalScore)
         if !input.totalScore.isEmpty && total == nil { problems["totalScore"] = Msg.badScore(input.totalScore) }
         let threshold = input.threshold.isEmpty ? nil : Score(input.threshold)

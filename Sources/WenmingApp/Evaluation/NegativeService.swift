@@ -103,7 +103,7 @@ public struct NegativeService: Sendable {
         var p: [String: String] = [:]
         if !CivilDate.isValid(occurredOn) { p["occurredOn"] = Msg.badDate(occurredOn) }
         else if occurredOn > TaskHealth.day(clock.now(), Fmt.zone) { p["occurredOn"] = "发生日期不能晚于今天" }
-        let d = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        let d = description.trimmed()
         if d.isEmpty || d.count > 2000 { p["description"] = Msg.requiredField("情况说明") }
         if evidence.count > 2000 { p["evidence"] = Msg.invalidField("证据") }
         if !p.isEmpty { throw AppError.validation(p) }
@@ -126,7 +126,7 @@ public struct NegativeService: Sendable {
 
     public func withdrawIncident(_ id: Int64, reason: String, actor: Identity) async throws {
         try IndexService.requireCityAdmin(actor)
-        let r = reason.trimmingCharacters(in: .whitespaces)
+        let r = reason.trimmed()
         if r.isEmpty { throw AppError.validation(["reason": Msg.requiredField("撤销理由")]) }
         let now = clock.now()
         try await db.write { tx in

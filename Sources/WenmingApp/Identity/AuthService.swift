@@ -144,7 +144,7 @@ public struct AuthService: Sendable {
 
     /// Creates an API token; the secret is returned once and only its hash is stored.
     public func createToken(actor: Identity, name: String) async throws -> (token: String, row: TokenRow) {
-        let n = name.trimmingCharacters(in: .whitespaces)
+        let n = name.trimmed()
         guard !n.isEmpty, n.count <= 50 else { throw AppError.validation(["name": Msg.tokenNameRequired]) }
         let secret = "wm_" + Self.randomToken()
         let now = clock.now()

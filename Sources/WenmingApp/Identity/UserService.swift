@@ -122,7 +122,7 @@ public struct UserService: Sendable {
             if let oid = q.orgID { root = try await OrgService.visible(db, id: oid, actor: actor).orgPath }
             let (lo, hi) = scopeRange(root)
             var c = SQLQueryString("o.path >= \(bind: lo) AND o.path < \(bind: hi)")
-            let t = q.text.trimmingCharacters(in: .whitespaces)
+            let t = q.text.trimmed()
             if !t.isEmpty {
                 let p = SearchText.containsPattern(t)
                 c.appendInterpolation(unsafeRaw: " AND (LOWER(u.username) LIKE ")
@@ -144,7 +144,7 @@ public struct UserService: Sendable {
     func validate(_ input: UserInput, isNew: Bool, settings s: Settings) throws -> Role {
         var p: [String: String] = [:]
         if isNew, let e = PasswordPolicy.usernameProblem(input.username) { p["username"] = e }
-        let name = input.displayName.trimmingCharacters(in: .whitespaces)
+        let name = input.displayName.trimmed()
         if name.isEmpty || name.count > 50 { p["displayName"] = Msg.displayNameRequired }
         if input.phone.count > 30 { p["phone"] = Msg.invalidField("电话") }
         let role = Role(codeOrLabel: input.role)
@@ -169,7 +169,7 @@ public struct UserService: Sendable {
             if try await Self.fetch(tx, username: input.username) != nil { throw AppError.validation(["username": Msg.usernameTaken]) }
             let idRow = try await tx.raw("""
                 INSERT INTO users (username, display_name, role, org_id, phone, password_hash, active, must_change_password, created_at, updated_at)
-                VALUES (\(bind: input.username), \(bind: input.displayName.trimmingCharacters(in: .whitespaces)), \(bind: role.rawValue),
+                VALUES (\(bind: input.username), \(bind: input.displayName.trimmed()), \(bind: role.rawValue),
                         \(bind: org.id), \(bind: input.phone), \(bind: hash), 1, 1, \(bind: now.epoch), \(bind: now.epoch)) RETURNING id
                 """).first()!
             let u = try await Self.fetch(tx, id: try idRow.decode(column: "id", as: Int64.self))!
@@ -199,7 +199,7 @@ public struct UserService: Sendable {
             if id == actor.userID && active == false { throw AppError.conflict(Msg.cannotDeactivateSelf) }
             let isActive = active ?? before.user.isActive
             try await tx.raw("""
-                UPDATE users SET display_name = \(bind: input.displayName.trimmingCharacters(in: .whitespaces)), role = \(bind: role.rawValue),
+                UPDATE users SET display_name = \(bind: input.displayName.trimmed()), role = \(bind: role.rawValue),
                   org_id = \(bind: org.id), phone = \(bind: input.phone), active = \(bind: isActive ? 1 : 0), updated_at = \(bind: now.epoch)
                 WHERE id = \(bind: id)
                 """).run()

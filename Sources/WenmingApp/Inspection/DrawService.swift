@@ -99,7 +99,7 @@ public struct DrawService: Sendable {
     public func create(_ n: NewDraw, actor: Identity) async throws -> DrawRow {
         try actor.require(.runDraws)
         var problems = n.spec.problems()
-        let name = n.name.trimmingCharacters(in: .whitespaces)
+        let name = n.name.trimmed()
         if name.isEmpty { problems["name"] = Msg.requiredField("抽签名称") } else if name.count > 100 { problems["name"] = "名称不能超过 100 字" }
         let now = clock.now()
         if let at = n.at, at.timeIntervalSince(now) > 366 * 86400 { problems["at"] = "抽签时间不能晚于一年以后" }

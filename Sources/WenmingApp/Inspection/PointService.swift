@@ -187,13 +187,13 @@ public struct PointService: Sendable {
         let district = try await district(tx, of: t)
         let cat = n.categories[d.category]!
         let adopter = d.adopter.isEmpty ? nil : n.units[d.adopter]
-        let summary = "\(d.name.trimmingCharacters(in: .whitespaces))｜类型 \(d.category)｜区域 \(t.name)｜包保 \(d.adopter.isEmpty ? "无" : d.adopter)｜\(d.declared ? "已申报" : "未申报")｜\(d.active ? "启用" : "停用")｜\(d.address)"
+        let summary = "\(d.name.trimmed())｜类型 \(d.category)｜区域 \(t.name)｜包保 \(d.adopter.isEmpty ? "无" : d.adopter)｜\(d.declared ? "已申报" : "未申报")｜\(d.active ? "启用" : "停用")｜\(d.address)"
         if let old = try await tx.raw("SELECT id, territory_path FROM points WHERE code = \(bind: d.code)").first() {
             let id = try old.decode(column: "id", as: Int64.self)
             // Changing a point outside one's scope is refused even when the new territory is inside it.
             try actor.requireScope(OrgPath(try old.decode(column: "territory_path", as: String.self))!)
             try await tx.raw("""
-                UPDATE points SET name = \(bind: d.name.trimmingCharacters(in: .whitespaces)), category_id = \(bind: cat), address = \(bind: d.address),
+                UPDATE points SET name = \(bind: d.name.trimmed()), category_id = \(bind: cat), address = \(bind: d.address),
                   lat_e6 = \(bind: e6(d.latitude)), lng_e6 = \(bind: e6(d.longitude)), territory_id = \(bind: t.id), territory_path = \(bind: t.path),
                   district_id = \(bind: district), adopter_id = \(bind: adopter), declared = \(bind: d.declared ? 1 : 0), active = \(bind: d.active ? 1 : 0),
                   updated_at = \(bind: now.epoch) WHERE id = \(bind: id)
@@ -203,7 +203,7 @@ public struct PointService: Sendable {
         }
         let id = try await tx.raw("""
             INSERT INTO points (code, name, category_id, address, lat_e6, lng_e6, territory_id, territory_path, district_id, adopter_id, declared, active, created_at, updated_at)
-            VALUES (\(bind: d.code), \(bind: d.name.trimmingCharacters(in: .whitespaces)), \(bind: cat), \(bind: d.address), \(bind: e6(d.latitude)), \(bind: e6(d.longitude)),
+            VALUES (\(bind: d.code), \(bind: d.name.trimmed()), \(bind: cat), \(bind: d.address), \(bind: e6(d.latitude)), \(bind: e6(d.longitude)),
               \(bind: t.id), \(bind: t.path), \(bind: district), \(bind: adopter), \(bind: d.declared ? 1 : 0), \(bind: d.active ? 1 : 0), \(bind: now.epoch), \(bind: now.epoch))
             RETURNING id
             """).first()!.decode(column: "id", as: Int64.self)
@@ -223,7 +223,7 @@ public struct PointService: Sendable {
             if existing != existingID { throw AppError.validation(["code": existingID == nil ? "点位编码“\(d.code)”已被使用" : "编码不能修改"]) }
             let id = try await Self.upsert(tx, d, names: n, actor: actor, now: now)
             try await Audit.record(tx, actor: actor, action: existingID == nil ? "create" : "update", entity: "point", entityID: id,
-                                   summary: "\(existingID == nil ? "登记" : "修改")点位 \(d.code) \(d.name.trimmingCharacters(in: .whitespaces))", scope: n.territories[d.territory]!.orgPath, at: now, ip: actor.ip)
+                                   summary: "\(existingID == nil ? "登记" : "修改")点位 \(d.code) \(d.name.trimmed())", scope: n.territories[d.territory]!.orgPath, at: now, ip: actor.ip)
             return id
         }
     }

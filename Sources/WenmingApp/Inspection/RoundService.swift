@@ -90,13 +90,13 @@ public struct RoundService: Sendable {
     public func create(_ n: NewRound, actor: Identity) async throws -> Int64 {
         try actor.require(.manageRounds)
         var p: [String: String] = [:]
-        let name = n.name.trimmingCharacters(in: .whitespaces)
+        let name = n.name.trimmed()
         if name.isEmpty { p["name"] = Msg.requiredField("名称") } else if name.count > 100 { p["name"] = "名称不能超过 100 字" }
         if n.kind == nil { p["kind"] = "请选择督查类型" }
         if !CivilDate.isValid(n.startDate) { p["start"] = Msg.badDate(n.startDate) }
         if !CivilDate.isValid(n.endDate) { p["end"] = Msg.badDate(n.endDate) }
         if p["start"] == nil && p["end"] == nil && n.endDate < n.startDate { p["end"] = "结束日期不能早于开始日期" }
-        let members = Array(Set(n.members.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        let members = Array(Set(n.members.map { $0.trimmed() }.filter { !$0.isEmpty })).sorted()
         if members.isEmpty { p["members"] = "请至少指定一名检查组成员" }
         if n.drawID == nil && n.pointCodes.isEmpty { p["points"] = "请选择一次抽签，或填写要检查的点位编码" }
         if !p.isEmpty { throw AppError.validation(p) }
@@ -126,7 +126,7 @@ public struct RoundService: Sendable {
                 draw = d
             }
             var pointIDs: [Int64] = []
-            for code in Set(n.pointCodes.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }).sorted() {
+            for code in Set(n.pointCodes.map { $0.trimmed() }.filter { !$0.isEmpty }).sorted() {
                 guard let r = try await tx.raw("SELECT id, territory_path, active FROM points WHERE code = \(bind: code)").first(),
                       try r.decode(column: "active", as: Int.self) != 0,
                       scope.orgPath.contains(OrgPath(try r.decode(column: "territory_path", as: String.self))!) else {
@@ -244,7 +244,7 @@ public struct RoundService: Sendable {
             let (verdict, problem) = ItemVerdict.parse(given.code, deduction: given.deduction, full: item.score)
             if let problem { problems["item\(item.id)"] = "\(item.code)：\(problem)"; continue }
             if verdict!.isProblem {
-                if given.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems["note\(item.id)"] = "\(item.code)：不合格或扣分须写明问题" }
+                if given.note.trimmed().isEmpty { problems["note\(item.id)"] = "\(item.code)：不合格或扣分须写明问题" }
                 if !types.contains(where: { $0.code == given.caseType && $0.active != 0 }) { problems["type\(item.id)"] = "\(item.code)：请选择问题类型" }
             }
             judged.append((item, verdict!, given))
@@ -264,7 +264,7 @@ public struct RoundService: Sendable {
             let type = types.first { $0.code == given.caseType }!
             let routed = try await db.read { try await CaseService.route($0, type: type, territory: territory, pointAdopter: adopter) }
             let draft = CaseDraft(source: round.roundKind.caseSource, typeCode: type.code,
-                                  description: "【\(round.roundKind.label)·\(point.p.name)】\(item.code) \(item.title)：\(given.note.trimmingCharacters(in: .whitespacesAndNewlines))",
+                                  description: "【\(round.roundKind.label)·\(point.p.name)】\(item.code) \(item.title)：\(given.note.trimmed())",
                                   address: point.p.address.isEmpty ? point.p.name : point.p.address,
                                   latitude: point.p.latitude ?? v.latitude, longitude: point.p.longitude ?? v.longitude, urgency: .normal)
             filings.append((item, CaseService.Filing(draft: draft, type: type, territory: territory, routed: routed, standardID: item.id, pointID: pointID, dispatchDue: nil)))

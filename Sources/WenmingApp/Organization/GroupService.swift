@@ -47,7 +47,7 @@ public struct GroupService: Sendable {
             guard let g = try await OrgService.fetch(tx, id: groupID) else { throw AppError.notFound }
             try actor.requireScope(g.orgPath)
             guard g.orgKind.family == .body else { throw AppError.badRequest(Msg.groupMustBeBody) }
-            guard let m = try await OrgService.fetch(tx, code: memberCode.trimmingCharacters(in: .whitespaces)) else {
+            guard let m = try await OrgService.fetch(tx, code: memberCode.trimmed()) else {
                 throw AppError.validation(["memberCode": Msg.notFound])
             }
             try actor.requireScope(m.orgPath)
@@ -119,7 +119,7 @@ public struct GroupService: Sendable {
             guard let unit = try await OrgService.fetch(tx, id: unitID) else { throw AppError.validation(["unitID": Msg.notFound]) }
             try actor.requireScope(unit.orgPath)
             guard unit.orgKind.isUnit else { throw AppError.validation(["unitID": Msg.adopterMustBeUnit]) }
-            var name = targetName.trimmingCharacters(in: .whitespaces)
+            var name = targetName.trimmed()
             var target: OrgRow?
             if kind == .community {
                 guard let tid = targetID, let t = try await OrgService.fetch(tx, id: tid) else { throw AppError.validation(["targetID": Msg.adoptionTargetRequired]) }

@@ -156,7 +156,7 @@ public struct OrgService: Sendable {
             if let under = q.under { root = try await Self.visible(db, id: under, actor: actor).orgPath }
             let (lo, hi) = scopeRange(root)
             var c = SQLQueryString("path >= \(bind: lo) AND path < \(bind: hi)")
-            let t = q.text.trimmingCharacters(in: .whitespaces)
+            let t = q.text.trimmed()
             if !t.isEmpty {
                 let p = SearchText.containsPattern(t)
                 c.appendInterpolation(unsafeRaw: " AND (LOWER(name) LIKE ")
@@ -217,7 +217,7 @@ public struct OrgService: Sendable {
 
     static func validate(_ input: OrgInput) throws -> OrgKind {
         var problems: [String: String] = [:]
-        let code = input.code.trimmingCharacters(in: .whitespaces)
+        let code = input.code.trimmed()
         if let p = OrgRules.validateCode(code) { problems["code"] = p }
         if let p = OrgRules.validateName(input.name) { problems["name"] = p }
         let kind = OrgKind(codeOrLabel: input.kind)
@@ -257,9 +257,9 @@ public struct OrgService: Sendable {
             if let p = OrgRules.parentProblem(kind: kind, parent: parentKind) { throw AppError.validation(["parentID": p]) }
             if input.sectorID != nil && !kind.isUnit { throw AppError.validation(["sectorID": Msg.sectorOnlyForUnits]) }
             try await Self.checkSector(tx, input.sectorID)
-            let code = input.code.trimmingCharacters(in: .whitespaces)
+            let code = input.code.trimmed()
             if try await Self.fetch(tx, code: code) != nil { throw AppError.validation(["code": Msg.codeTaken(code)]) }
-            let row = try await Self.insert(tx, code: code, name: input.name.trimmingCharacters(in: .whitespaces), kind: kind,
+            let row = try await Self.insert(tx, code: code, name: input.name.trimmed(), kind: kind,
                                             parentID: input.parentID, parentPath: parentPath, sectorID: input.sectorID,
                                             address: input.address, contact: input.contact, phone: input.phone,
                                             leaderName: input.leaderName, leaderTitle: input.leaderTitle, duty: input.duty,
@@ -304,7 +304,7 @@ public struct OrgService: Sendable {
                     if input.sectorID != nil && !before.orgKind.isUnit { throw AppError.validation(["sectorID": Msg.sectorOnlyForUnits]) }
                     try await Self.checkSector(tx, input.sectorID)
                 }
-                after.name = input.name.trimmingCharacters(in: .whitespaces)
+                after.name = input.name.trimmed()
                 after.sectorId = input.sectorID
                 after.leaderName = input.leaderName
                 after.leaderTitle = input.leaderTitle

@@ -177,8 +177,8 @@ public struct CaseService: Sendable {
     public func saveType(code: String, name: String, departmentCode: String, rule: String, urgentRule: String, active: Bool, actor: Identity) async throws {
         try actor.require(.manageCases)
         guard actor.orgPath.ids.count == 1 else { throw AppError.forbidden("问题类型由市级创文办维护") }
-        let code = code.trimmingCharacters(in: .whitespaces).uppercased(), name = name.trimmingCharacters(in: .whitespaces)
-        let dept = departmentCode.trimmingCharacters(in: .whitespaces)
+        let code = code.trimmed().uppercased(), name = name.trimmed()
+        let dept = departmentCode.trimmed()
         var p: [String: String] = [:]
         if code.isEmpty || code.count > 20 || !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) { p["code"] = "类型编码须为 1–20 位字母、数字或“-”" }
         if name.isEmpty || name.count > 40 { p["name"] = "类型名称须为 1–40 字" }
@@ -261,7 +261,7 @@ public struct CaseService: Sendable {
 
     /// Where a case may be sent: an active unit, or a street/town/community (属地) — not a city or district.
     static func target(_ db: any SQLDatabase, code: String) async throws -> OrgRow {
-        guard let o = try await OrgService.fetch(db, code: code.trimmingCharacters(in: .whitespaces)), o.isActive,
+        guard let o = try await OrgService.fetch(db, code: code.trimmed()), o.isActive,
               o.orgKind.family == .unit || [.street, .town, .community, .village].contains(o.orgKind) else {
             throw AppError.validation(["unit": "“\(code)”不是可以承办案卷的单位或街道社区"])
         }
@@ -304,8 +304,8 @@ public struct CaseService: Sendable {
         let row = try await tx.raw("""
             INSERT INTO cases (number, source, type_code, description, address, lat_e6, lng_e6, territory_id, territory_path, unit_id, unit_path,
               route_via, standard_id, point_id, urgency, rule, state, reporter_id, reporter_name, reported_at, dispatch_due_at, updated_at)
-            VALUES (\(bind: number), \(bind: f.draft.source.rawValue), \(bind: f.type.code), \(bind: f.draft.description.trimmingCharacters(in: .whitespacesAndNewlines)),
-              \(bind: f.draft.address.trimmingCharacters(in: .whitespaces)), \(bind: f.draft.latitude.map { Int64(($0 * 1_000_000).rounded()) }),
+            VALUES (\(bind: number), \(bind: f.draft.source.rawValue), \(bind: f.type.code), \(bind: f.draft.description.trimmed()),
+              \(bind: f.draft.address.trimmed()), \(bind: f.draft.latitude.map { Int64(($0 * 1_000_000).rounded()) }),
               \(bind: f.draft.longitude.map { Int64(($0 * 1_000_000).rounded()) }), \(bind: f.territory.id), \(bind: f.territory.path),
               \(bind: f.routed?.0.id), \(bind: f.routed?.0.path), \(bind: f.routed?.1.rawValue ?? ""), \(bind: f.standardID), \(bind: f.pointID),
               \(bind: f.draft.urgency.rawValue), \(bind: rule.code), 'reported', \(bind: actor.userID), \(bind: "\(actor.displayName)（\(actor.username)）"),
@@ -335,7 +335,7 @@ public struct CaseService: Sendable {
         try actor.require(.reportCases)
         var draft = r.draft
         // At a point, its address and position stand in for the ones the reporter left out.
-        if let pid = r.pointID, draft.address.trimmingCharacters(in: .whitespaces).isEmpty, draft.latitude == nil, draft.longitude == nil,
+        if let pid = r.pointID, draft.address.trimmed().isEmpty, draft.latitude == nil, draft.longitude == nil,
            let p = try await db.read({ try await $0.raw("SELECT name, address, lat_e6, lng_e6 FROM points WHERE id = \(bind: pid)").first() }) {
             let address = try p.decode(column: "address", as: String.self)
             draft.address = address.isEmpty ? try p.decode(column: "name", as: String.self) : address
@@ -581,7 +581,7 @@ public struct CaseService: Sendable {
             WHERE id = \(bind: c.id) AND state = \(bind: c.state) RETURNING id
             """).first()
         if updated == nil { throw AppError.conflict(Msg.caseChangedMeanwhile) }
-        var reason = step.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        var reason = step.reason.trimmed()
         if step.action == .dispatch || step.action == .reassign, let uid = u.unitId, let t = try await OrgService.fetch(tx, id: uid) {
             let due = u.deadlineAt.map { "，时限 \(c.deadlineRule.label)，须于 \(Fmt.dateTime($0)) 前办结" } ?? ""
             reason = "承办：\(t.name)\(due)" + (reason.isEmpty ? "" : "；\(reason)")

@@ -94,7 +94,7 @@ public struct TaskService: Sendable {
     }
 
     static func unit(_ tx: any SQLDatabase, code: String, actor: Identity) async throws -> OrgRow {
-        guard let unit = try await OrgService.fetch(tx, code: code.trimmingCharacters(in: .whitespaces)), unit.isActive, unit.orgKind.isUnit else {
+        guard let unit = try await OrgService.fetch(tx, code: code.trimmed()), unit.isActive, unit.orgKind.isUnit else {
             throw AppError.validation(["unit": Msg.unknownUnit(code)])
         }
         try actor.requireScope(unit.orgPath)
@@ -346,7 +346,7 @@ public struct TaskService: Sendable {
     /// The unit adds a milestone to the plan of a claimed task.
     public func addMilestone(_ id: Int64, title: String, due: String, actor: Identity) async throws {
         try actor.require(.workTasks)
-        let t = title.trimmingCharacters(in: .whitespaces)
+        let t = title.trimmed()
         if t.isEmpty || t.count > 200 { throw AppError.validation(["title": Msg.requiredField("节点名称")]) }
         if !CivilDate.isValid(due) { throw AppError.validation(["due": Msg.badDate(due)]) }
         let now = clock.now()
@@ -390,7 +390,7 @@ public struct TaskService: Sendable {
     /// The unit files the progress report of the current period (one per period; a second one replaces the text).
     public func submitReport(_ id: Int64, body: String, files: [Upload], actor: Identity) async throws -> String {
         try actor.require(.workTasks)
-        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = body.trimmed()
         if text.isEmpty { throw AppError.validation(["body": Msg.requiredField("进度情况")]) }
         if text.count > 2000 { throw AppError.validation(["body": "进度情况不能超过 2000 字"]) }
         let checked = try await self.files.check(files)

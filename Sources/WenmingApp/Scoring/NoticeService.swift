@@ -44,7 +44,7 @@ public struct NoticeService: Sendable {
             let (s, e) = p.bounds(in: scores.zone)
             return (s, e, p.description, p.label, p)
         case .weekly:
-            guard let day = Fmt.day(text.trimmingCharacters(in: .whitespaces)) else { throw AppError.validation(["period": "周通报请填写这一周中的任一天，例如 2026-11-16"]) }
+            guard let day = Fmt.day(text.trimmed()) else { throw AppError.validation(["period": "周通报请填写这一周中的任一天，例如 2026-11-16"]) }
             let weekday = Fmt.calendar.component(.weekday, from: day)  // 1 = Sunday
             let monday = Fmt.calendar.date(byAdding: .day, value: -((weekday + 5) % 7), to: day)!
             let sunday = Fmt.calendar.date(byAdding: .day, value: 6, to: monday)!
@@ -215,10 +215,10 @@ public struct NoticeService: Sendable {
         let base = NoticeComposer.problems(title: title, body: body)
         var parsed: [(String, String)] = []
         for line in units.split(whereSeparator: \.isNewline) {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmed()
             guard !t.isEmpty else { continue }
             let parts = t.split(separator: " ", maxSplits: 1)
-            parsed.append((String(parts[0]), parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : "通报点名"))
+            parsed.append((String(parts[0]), parts.count > 1 ? String(parts[1]).trimmed() : "通报点名"))
         }
         let list = parsed
         let now = clock.now()
@@ -235,7 +235,7 @@ public struct NoticeService: Sendable {
             if !unknown.isEmpty { p["units"] = "以下编码不存在、已停用或不在通报范围内：" + unknown.joined(separator: "、") }
             if !p.isEmpty { throw AppError.validation(p) }
             try await tx.raw("""
-                UPDATE notices SET title = \(bind: title.trimmingCharacters(in: .whitespacesAndNewlines)), body = \(bind: body.trimmingCharacters(in: .whitespacesAndNewlines)),
+                UPDATE notices SET title = \(bind: title.trimmed()), body = \(bind: body.trimmed()),
                   updated_at = \(bind: now.epoch) WHERE id = \(bind: id)
                 """).run()
             try await Self.setUnits(tx, id, resolved)

@@ -102,7 +102,7 @@ public struct ScoreService: Sendable {
             let v = current.version + 1
             try await tx.raw("""
                 INSERT INTO scoring_schemes (version, config, note, created_by, created_by_name, created_at)
-                VALUES (\(bind: v), \(bind: scheme.json), \(bind: String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))), \(bind: actor.userID),
+                VALUES (\(bind: v), \(bind: scheme.json), \(bind: String(note.trimmed().prefix(200))), \(bind: actor.userID),
                         \(bind: "\(actor.displayName)（\(actor.username)）"), \(bind: now.epoch))
                 """).run()
             try await Audit.record(tx, actor: actor, action: "scheme_saved", entity: "scoring_scheme", entityID: Int64(v),
@@ -382,7 +382,7 @@ public struct ScoreService: Sendable {
                 let key: String
                 if let p = try r.int64OrNil("point_id") { key = "p\(p)|\(type)" }
                 else {
-                    let a = Self.trimmed(try r.stringOrNil("address") ?? "")
+                    let a = (try r.stringOrNil("address") ?? "").trimmed()
                     key = a.isEmpty ? "" : "a\(a)|\(type)"
                 }
                 let closed = try r.decode(column: "state", as: String.self) == "closed" ? try r.int64OrNil("closed_at") : nil
@@ -392,13 +392,6 @@ public struct ScoreService: Sendable {
             }
         }
         return inp
-    }
-
-    /// The address without surrounding blanks; most have none, and trimming every one of a year's was 5 % of the work.
-    static func trimmed(_ s: String) -> String {
-        guard let f = s.unicodeScalars.first, let l = s.unicodeScalars.last else { return s }
-        let ws = CharacterSet.whitespaces
-        return ws.contains(f) || ws.contains(l) ? s.trimmingCharacters(in: ws) : s
     }
 
     struct Computed: Sendable {
@@ -500,7 +493,7 @@ public struct ScoreService: Sendable {
             guard let d = try await tx.raw("SELECT * FROM score_runs WHERE period = \(bind: period.description) AND status = 'draft'").first()?
                 .decode(model: ScoreRunRow.self, with: .snakeCase) else { throw AppError.conflict("没有可发布的计算结果") }
             let v = (try await tx.raw("SELECT MAX(version) AS v FROM score_runs WHERE period = \(bind: period.description)").first()?.intOrNil("v") ?? 0) + 1
-            let text = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+            let text = String(note.trimmed().prefix(500))
             if v > 1 && text.isEmpty { throw AppError.validation(["note": "更正发布须说明更正原因"]) }
             let who = "\(actor.displayName)（\(actor.username)）"
             try await tx.raw("""
@@ -554,7 +547,7 @@ public struct ScoreService: Sendable {
 
     /// A period as the office writes it (`2026-11`, `2026-Q4`, `2026`).
     public static func period(_ text: String) throws -> Period {
-        guard let p = Period(text.trimmingCharacters(in: .whitespaces)) else {
+        guard let p = Period(text.trimmed()) else {
             throw AppError.validation(["period": "期间写成 2026-11（月）、2026-Q4（季度）或 2026（年）"])
         }
         return p

@@ -337,7 +337,7 @@ public enum XLSX {
     static func sheetName(_ raw: String, index: Int, used: inout Set<String>) -> String {
         let forbidden: Set<Character> = ["[", "]", ":", "*", "?", "/", "\\"]
         var name = String(raw.filter { !forbidden.contains($0) && !($0.unicodeScalars.first?.properties.generalCategory == .control) })
-        name = name.trimmingCharacters(in: .whitespaces)
+        name = name.trimmed()
         while name.hasPrefix("'") { name.removeFirst() }
         while name.hasSuffix("'") { name.removeLast() }
         if name.isEmpty || name.lowercased() == "history" { name = "Sheet\(index + 1)" }

@@ -52,7 +52,7 @@ public struct AppContext: RequestContext {
     /// the first address of `X-Forwarded-For`.
     public func clientIP(_ request: Request) -> String {
         guard AppContext.trustProxy, let xff = request.headers[.init("X-Forwarded-For")!],
-              let first = xff.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty else { return remoteIP }
+              let first = xff.split(separator: ",").first?.trimmed(), !first.isEmpty else { return remoteIP }
         return first
     }
 

@@ -85,7 +85,7 @@ struct IdentityMiddleware: RouterMiddleware {
         if request.uri.path.hasPrefix("/api/") {
             context.wantsJSON = true
             if let h = request.headers[.authorization], h.lowercased().hasPrefix("bearer ") {
-                let token = String(h.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+                let token = String(h.dropFirst(7)).trimmed()
                 let perMinute = try await settings.current().apiRequestsPerMinute
                 guard limiter.allow(key: "t:" + AuthService.sha256(token), limit: perMinute, now: Date()) else {
                     throw AppError.tooManyRequests(Msg.tooManyRequests)

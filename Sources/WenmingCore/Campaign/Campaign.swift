@@ -24,7 +24,7 @@ public enum CampaignRules {
     /// order and not overlapping. Empty phases (no dates) are allowed while planning.
     public static func problems(name: String, start: String, end: String, phases: [PhaseDates]) -> [String: String] {
         var p: [String: String] = [:]
-        let n = name.trimmingCharacters(in: .whitespaces)
+        let n = name.trimmed()
         if n.isEmpty || n.count > 100 { p["name"] = Msg.nameRequired }
         if !CivilDate.isValid(start) { p["start"] = Msg.badDate(start) }
         if !CivilDate.isValid(end) { p["end"] = Msg.badDate(end) }

@@ -51,7 +51,7 @@ public enum IndexImport {
         for (idx, cells) in table.rows.enumerated() {
             let rowNo = table.rowNumbers[idx]
             var v: [String: String] = [:]
-            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmingCharacters(in: .whitespacesAndNewlines)) }
+            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmed()) }
             func issue(_ key: String, _ m: String) { issues.append(ImportIssue(row: rowNo, column: h(key), message: m)) }
             let code = v["code"] ?? ""
             seenCodes.insert(code)

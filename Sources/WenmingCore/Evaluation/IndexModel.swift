@@ -11,7 +11,7 @@ public enum IndexLevel: Int, CaseIterable, Sendable, Codable, Comparable {
     }
 
     public init?(label: String) {
-        let t = label.trimmingCharacters(in: .whitespaces)
+        let t = label.trimmed()
         guard let l = IndexLevel.allCases.first(where: { $0.label == t || String($0.rawValue) == t }) else { return nil }
         self = l
     }
@@ -36,7 +36,7 @@ public enum CollectionMethod: String, CaseIterable, Sendable, Codable {
     }
 
     public init?(label: String) {
-        let t = label.trimmingCharacters(in: .whitespaces)
+        let t = label.trimmed()
         guard let m = CollectionMethod.allCases.first(where: { $0.label == t || $0.rawValue == t }) else { return nil }
         self = m
     }
@@ -46,7 +46,7 @@ public enum StandardNature: String, CaseIterable, Sendable, Codable {
     case qualitative, quantitative
     public var label: String { self == .qualitative ? "定性" : "定量" }
     public init?(label: String) {
-        let t = label.trimmingCharacters(in: .whitespaces)
+        let t = label.trimmed()
         guard let n = StandardNature.allCases.first(where: { $0.label == t || $0.rawValue == t }) else { return nil }
         self = n
     }
@@ -66,7 +66,7 @@ public enum PointCategories {
 
 /// Splits a multi-valued cell: "实地考察、材料审核" (also accepts ，, ; and ；).
 public func splitList(_ s: String) -> [String] {
-    s.split(whereSeparator: { "、,，;；".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    s.split(whereSeparator: { "、,，;；".contains($0) }).map { $0.trimmed() }.filter { !$0.isEmpty }
 }
 
 /// One node of an index tree as the rules see it.

@@ -9,7 +9,7 @@ public enum Penalty: String, CaseIterable, Sendable, Codable {
         }
     }
     public init?(label: String) {
-        let t = label.trimmingCharacters(in: .whitespaces)
+        let t = label.trimmed()
         guard let p = Penalty.allCases.first(where: { $0.label == t || $0.rawValue == t }) else { return nil }
         self = p
     }
@@ -91,7 +91,7 @@ public enum NegativeListImport {
         for (idx, cells) in table.rows.enumerated() {
             let rowNo = table.rowNumbers[idx]
             var v: [String: String] = [:]
-            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmingCharacters(in: .whitespacesAndNewlines)) }
+            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmed()) }
             func issue(_ k: String, _ m: String) { issues.append(ImportIssue(row: rowNo, column: h(k), message: m)) }
             let code = v["code"] ?? "", areaCode = v["area_code"] ?? ""
             if let p = OrgRules.validateCode(code) { issue("code", p) } else if let f = seen[code] { issue("code", Msg.duplicateCode(code, firstRow: f)) } else { seen[code] = rowNo }
@@ -100,7 +100,7 @@ public enum NegativeListImport {
             if let p = OrgRules.validateName(area) { issue("area", p) }
             if let known = areaNames[areaCode], known != area { issue("area", Msg.areaNameDiffers(areaCode, known)) } else { areaNames[areaCode] = area }
             let title = v["title"] ?? ""
-            if title.trimmingCharacters(in: .whitespaces).isEmpty || title.count > 300 { issue("title", Msg.nameRequired) }
+            if title.trimmed().isEmpty || title.count > 300 { issue("title", Msg.nameRequired) }
             guard let penalty = Penalty(label: v["penalty"] ?? "") else { issue("penalty", Msg.unknownPenalty(v["penalty"] ?? "")); continue }
             var points: Score?
             var months: Int?

@@ -7,7 +7,7 @@ public struct Score: Hashable, Comparable, Sendable, Codable, CustomStringConver
 
     /// Parses "12", "2.5", "0.25" (at most two decimals, not negative). Nil for anything else.
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed()
         guard !t.isEmpty, t.count <= 12 else { return nil }
         let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         // Digits only: no sign (Int() would accept "-0" and "+1").

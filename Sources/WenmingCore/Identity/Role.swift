@@ -25,7 +25,7 @@ public enum Role: String, CaseIterable, Sendable, Codable, Hashable {
     }
 
     public init?(codeOrLabel raw: String) {
-        let s = raw.trimmingCharacters(in: .whitespaces)
+        let s = raw.trimmed()
         if let r = Role(rawValue: s) { self = r; return }
         if let r = Role.allCases.first(where: { $0.label == s }) { self = r; return }
         return nil

@@ -55,7 +55,7 @@ public enum ItemVerdict: Sendable, Equatable {
         case "pass": return (.pass, nil)
         case "fail": return (.fail, nil)
         case "deduct":
-            guard let d = Score(deduction.trimmingCharacters(in: .whitespaces)), d.hundredths > 0 else { return (nil, "请填写扣分（大于 0）") }
+            guard let d = Score(deduction.trimmed()), d.hundredths > 0 else { return (nil, "请填写扣分（大于 0）") }
             guard d <= full else { return (nil, "扣分不能超过该标准的分值 \(full)") }
             return (.deduct(d), nil)
         case "": return (nil, "请选择合格、不合格或扣分")
@@ -77,7 +77,7 @@ public enum ImpressionAspect: String, CaseIterable, Sendable {
     }
     /// A member's score for an aspect is a whole number 0…100.
     public static func parse(_ s: String) -> Int? {
-        guard let v = Int(s.trimmingCharacters(in: .whitespaces)), (0...100).contains(v) else { return nil }
+        guard let v = Int(s.trimmed()), (0...100).contains(v) else { return nil }
         return v
     }
 }

@@ -24,7 +24,7 @@ public struct PointDraft: Sendable, Equatable {
     public func problems(categories: Set<String>, territories: Set<String>, units: Set<String>) -> [String: String] {
         var p: [String: String] = [:]
         if let c = OrgRules.validateCode(code) { p["code"] = c }
-        let n = name.trimmingCharacters(in: .whitespaces)
+        let n = name.trimmed()
         if n.isEmpty { p["name"] = Msg.nameRequired } else if n.count > 100 { p["name"] = Msg.nameTooLong }
         if category.isEmpty { p["category"] = Msg.requiredField("点位类型") }
         else if !categories.contains(category) { p["category"] = Msg.unknownCategory(category) }
@@ -60,7 +60,7 @@ public enum PointImport {
     static func header(_ key: String) -> String { columns.first { $0.key == key }!.header }
 
     public static func yesNo(_ s: String, default d: Bool) -> Bool? {
-        switch s.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch s.trimmed().lowercased() {
         case "": d
         case "是", "1", "true", "yes", "y", "启用", "已申报": true
         case "否", "0", "false", "no", "n", "停用", "未申报": false
@@ -81,7 +81,7 @@ public enum PointImport {
         for (idx, cells) in table.rows.enumerated() {
             let rowNo = table.rowNumbers[idx]
             var v: [String: String] = [:]
-            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmingCharacters(in: .whitespacesAndNewlines)) }
+            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmed()) }
             func issue(_ key: String, _ m: String) { issues.append(ImportIssue(row: rowNo, column: header(key), message: m)) }
             func coordinate(_ key: String) -> Double? {
                 let s = v[key] ?? ""

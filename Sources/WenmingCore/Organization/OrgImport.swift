@@ -63,7 +63,7 @@ public enum OrgImport {
     static func header(_ key: String) -> String { columns.first { $0.key == key }!.header }
 
     public static func parseActive(_ s: String) -> Bool? {
-        switch s.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch s.trimmed().lowercased() {
         case "", "是", "1", "true", "yes", "y", "启用": true
         case "否", "0", "false", "no", "n", "停用": false
         default: nil
@@ -82,7 +82,7 @@ public enum OrgImport {
         if table.header.isEmpty { return ([:], [ImportIssue(row: 0, column: "", message: Msg.emptyFile)]) }
         var keyAt: [Int: String] = [:]
         for (i, h) in table.header.enumerated() {
-            let t = h.trimmingCharacters(in: .whitespaces)
+            let t = h.trimmed()
             if t.isEmpty { continue }
             if let c = columns.first(where: { $0.header == t || $0.key == t }) {
                 if keyAt.values.contains(c.key) {
@@ -111,7 +111,7 @@ public enum OrgImport {
         for (idx, cells) in table.rows.enumerated() {
             let rowNo = table.rowNumbers[idx]
             var v: [String: String] = [:]
-            for (i, key) in keyAt where i < cells.count { v[key] = unguard(cells[i].trimmingCharacters(in: .whitespacesAndNewlines)) }
+            for (i, key) in keyAt where i < cells.count { v[key] = unguard(cells[i].trimmed()) }
             let code = v["code"] ?? ""
             let name = v["name"] ?? ""
             var rowOK = true

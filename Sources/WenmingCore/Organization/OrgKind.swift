@@ -46,7 +46,7 @@ public enum OrgKind: String, CaseIterable, Sendable, Codable, Hashable {
 
     /// Accepts the code (`district`) or the Chinese label (`区`).
     public init?(codeOrLabel raw: String) {
-        let s = raw.trimmingCharacters(in: .whitespaces)
+        let s = raw.trimmed()
         if let k = OrgKind(rawValue: s) { self = k; return }
         if let k = OrgKind.allCases.first(where: { $0.label == s }) { self = k; return }
         return nil

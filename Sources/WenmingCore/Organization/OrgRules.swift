@@ -12,7 +12,7 @@ public enum OrgRules {
     }
 
     public static func validateName(_ name: String) -> String? {
-        let t = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = name.trimmed()
         if t.isEmpty { return Msg.nameRequired }
         if t.count > 100 { return Msg.nameTooLong }
         return nil

@@ -128,7 +128,7 @@ public enum CaseFlow {
                                actor: CaseActor? = nil) -> String? {
         guard next(state, action) != nil else { return Msg.caseActionNotAllowed(state, action) }
         if let actor, actor != action.actor { return Msg.caseActorNotAllowed(actor, action) }
-        if action.needsReason && reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return Msg.caseReasonRequired(action) }
+        if action.needsReason && reason.trimmed().isEmpty { return Msg.caseReasonRequired(action) }
         if reason.count > 1000 { return Msg.caseReasonTooLong }
         if action.needsAfterPhotos && !hasAfterPhotos { return Msg.afterPhotosRequired }
         return nil

@@ -59,7 +59,7 @@ extension DeadlineRule {
 
     /// Parses `h24`, `d3`, `m90`; bounded so that no rule runs past a year (h ≤ 8760, d ≤ 250, m ≤ 60000).
     public init?(code raw: String) {
-        let s = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = raw.trimmed().lowercased()
         guard let first = s.first, let n = Int(s.dropFirst()), n > 0 else { return nil }
         switch first {
         case "h" where n <= 8760: self = .naturalHours(n)
@@ -158,12 +158,12 @@ public struct CaseDraft: Sendable, Equatable {
     /// Field problems, keyed by field name; empty when the draft is acceptable.
     public func problems(knownTypes: Set<String>) -> [String: String] {
         var p: [String: String] = [:]
-        let d = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        let d = description.trimmed()
         if d.isEmpty { p["description"] = Msg.requiredField("问题描述") } else if d.count > 2000 { p["description"] = "问题描述不能超过 2000 字" }
         if !knownTypes.contains(typeCode) { p["type"] = typeCode.isEmpty ? Msg.requiredField("问题类型") : "问题类型“\(typeCode)”不存在" }
         if address.count > 200 { p["address"] = "地址不能超过 200 字" }
         switch (latitude, longitude) {
-        case (nil, nil): if address.trimmingCharacters(in: .whitespaces).isEmpty { p["address"] = "请填写地址或定位" }
+        case (nil, nil): if address.trimmed().isEmpty { p["address"] = "请填写地址或定位" }
         case (let la?, let lo?):
             if !(la >= -90 && la <= 90) { p["latitude"] = "纬度须在 −90 到 90 之间" }
             if !(lo >= -180 && lo <= 180) { p["longitude"] = "经度须在 −180 到 180 之间" }

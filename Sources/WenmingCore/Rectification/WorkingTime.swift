@@ -194,7 +194,7 @@ public struct WorkCalendar: Sendable, Equatable {
         for (idx, cells) in table.rows.enumerated() {
             let rowNo = table.rowNumbers[idx]
             var v: [String: String] = [:]
-            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmingCharacters(in: .whitespacesAndNewlines)) }
+            for (i, key) in keyAt where i < cells.count { v[key] = OrgImport.unguard(cells[i].trimmed()) }
             let date = v["date"] ?? "", typeText = v["type"] ?? "", name = v["name"] ?? ""
             let dateOK = CivilDate.isValid(date)
             if !dateOK { issues.append(.init(row: rowNo, column: h("date"), message: Msg.badDate(date))) }
@@ -231,7 +231,7 @@ public enum HolidayKind: String, CaseIterable, Sendable, Codable {
     }
     /// Accepts the label, the key, and the short forms 休/假 and 班/上班.
     public init?(label raw: String) {
-        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch raw.trimmed().lowercased() {
         case "放假", "休", "假", "holiday": self = .holiday
         case "调休上班", "上班", "班", "workday": self = .workday
         default: return nil

@@ -74,7 +74,7 @@ public enum TaskFlow {
 
     public static func problem(_ status: TaskStatus, _ action: TaskAction, reason: String) -> String? {
         guard next(status, action) != nil else { return "当前状态为“\(status.label)”，不能“\(action.label)”" }
-        if action.needsReason && reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "“\(action.label)”须填写理由" }
+        if action.needsReason && reason.trimmed().isEmpty { return "“\(action.label)”须填写理由" }
         if reason.count > 1000 { return "理由不能超过 1000 字" }
         return nil
     }

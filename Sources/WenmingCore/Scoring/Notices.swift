@@ -122,9 +122,9 @@ public enum NoticeComposer {
     /// Problems of an edited notice; empty when it may be saved.
     public static func problems(title: String, body: String) -> [String: String] {
         var p: [String: String] = [:]
-        let t = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = title.trimmed()
         if t.isEmpty || t.count > 200 { p["title"] = "请填写标题（200 字以内）" }
-        let b = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        let b = body.trimmed()
         if b.isEmpty { p["body"] = "正文不能为空" } else if b.count > 100_000 { p["body"] = "正文不能超过 100000 字" }
         return p
     }

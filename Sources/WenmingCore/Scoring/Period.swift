@@ -30,7 +30,7 @@ public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     /// Parses `2026-11`, `2026-Q4` (or `2026-q4`) and `2026`. Nil for anything else.
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed()
         let parts = t.split(separator: "-", omittingEmptySubsequences: false)
         guard let y = parts.first, y.count == 4, y.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(y) else { return nil }
         if parts.count == 1 { self.init(kind: .year, year: year, index: 1); return }

@@ -92,7 +92,7 @@ public struct ScoringScheme: Sendable, Equatable, Codable {
     public static func parse(_ f: [String: String], sources: [String]) -> (ScoringScheme, [String: String]) {
         var s = ScoringScheme.standard
         var p: [String: String] = [:]
-        func text(_ k: String) -> String { (f[k] ?? "").trimmingCharacters(in: .whitespaces) }
+        func text(_ k: String) -> String { (f[k] ?? "").trimmed() }
         func int(_ k: String, _ label: String) -> Int? {
             guard let v = Int(text(k)) else { p[k] = "“\(label)”须为整数"; return nil }
             return v

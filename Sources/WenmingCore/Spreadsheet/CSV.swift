@@ -249,10 +249,10 @@ public struct Table: Sendable, Equatable {
         headerRowNumber = 0
         var haveHeader = false
         for (index, raw) in rawRows.enumerated() {
-            let isEmpty = raw.allSatisfy { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            let isEmpty = raw.allSatisfy { $0.trimmed().isEmpty }
             if isEmpty { continue }
             if !haveHeader {
-                header = raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                header = raw.map { $0.trimmed() }
                 headerRowNumber = index + 1
                 haveHeader = true
             } else {
@@ -264,13 +264,13 @@ public struct Table: Sendable, Equatable {
 
     /// Index of the first header cell equal to `column` (compared trimmed), if any.
     public func columnIndex(_ column: String) -> Int? {
-        let wanted = column.trimmingCharacters(in: .whitespacesAndNewlines)
+        let wanted = column.trimmed()
         return header.firstIndex(of: wanted)
     }
 
     /// The trimmed value in data row `row` (index into `rows`) under header `column`; "" when missing.
     public func value(_ row: Int, _ column: String) -> String {
         guard row >= 0, row < rows.count, let c = columnIndex(column), c < rows[row].count else { return "" }
-        return rows[row][c].trimmingCharacters(in: .whitespacesAndNewlines)
+        return rows[row][c].trimmed()
     }
 }

@@ -36,7 +36,7 @@ public struct FormValues: Sendable {
     public var values: [String: [String]]
     public init(_ values: [String: [String]] = [:]) { self.values = values }
     public subscript(_ k: String) -> String { values[k]?.first ?? "" }
-    public func trimmed(_ k: String) -> String { self[k].trimmingCharacters(in: .whitespacesAndNewlines) }
+    public func trimmed(_ k: String) -> String { self[k].trimmed() }
     public func int64(_ k: String) -> Int64? { Int64(trimmed(k)) }
     public func all(_ k: String) -> [String] { values[k] ?? [] }
     public func has(_ k: String) -> Bool { values[k] != nil }

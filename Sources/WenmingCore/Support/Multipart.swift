@@ -96,12 +96,12 @@ public enum Multipart {
                     p = e + 1
                     if line.isEmpty { break }
                     if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
-                        headers[headers.count - 1].1 += " " + line.trimmingCharacters(in: .whitespaces) // folded
+                        headers[headers.count - 1].1 += " " + line.trimmed() // folded
                         continue
                     }
                     guard let colon = line.firstIndex(of: ":") else { throw MultipartError.malformed }
-                    let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-                    let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    let key = line[..<colon].trimmed().lowercased()
+                    let value = line[line.index(after: colon)...].trimmed()
                     headers.append((key, value))
                 }
                 // Body up to the next delimiter at a line start.
@@ -171,7 +171,7 @@ public enum Multipart {
             skipSpaces()
             var key = ""
             while i < s.count, s[i] != "=", s[i] != ";" { key.unicodeScalars.append(s[i]); i += 1 }
-            key = key.trimmingCharacters(in: .whitespaces).lowercased()
+            key = key.trimmed().lowercased()
             var value = ""
             if i < s.count, s[i] == "=" {
                 i += 1
@@ -188,12 +188,12 @@ public enum Multipart {
                     while i < s.count, s[i] != ";" { i += 1 }
                 } else {
                     while i < s.count, s[i] != ";" { value.unicodeScalars.append(s[i]); i += 1 }
-                    value = value.trimmingCharacters(in: .whitespaces)
+                    value = value.trimmed()
                 }
             }
             if !key.isEmpty, params[key] == nil { params[key] = value }
         }
-        return (main.trimmingCharacters(in: .whitespaces), params)
+        return (main.trimmed(), params)
     }
 
     /// RFC 5987 `charset'lang'percent-encoded` (UTF-8 or ISO-8859-1).

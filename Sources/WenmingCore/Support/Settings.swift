@@ -139,7 +139,7 @@ public struct Settings: Sendable, Equatable, Codable {
         let thresholds = (escalationWhiteDays, escalationYellowDays, escalationRedDays)
         for (k, raw) in values {
             guard let f = Settings.fields.first(where: { $0.key == k }) else { problems[k] = Msg.invalidField(k); continue }
-            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), f.range.contains(v) else {
+            guard let v = Int(raw.trimmed()), f.range.contains(v) else {
                 problems[k] = "“\(f.label)”须为 \(f.range.lowerBound)–\(f.range.upperBound) 之间的整数"
                 continue
             }
