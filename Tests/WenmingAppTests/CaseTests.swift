@@ -317,6 +317,16 @@ struct CaseTests {
             #expect(try await ledgerIDs(admin) == [c3.id, c2.id, c1.id])
             #expect(try await ledgerIDs(mh) == [c3.id, c1.id])
             #expect(try await ledgerIDs(grid) == [c3.id, c1.id])
+            // Open cases of a district or a whole scope (on SQLite walked along the open-case index) and of a grid.
+            var open = CaseService.Filter(); open.open = true
+            var inQC01 = open; inQC01.territoryID = env.fx.ids["QC01"]
+            var inQC02 = open; inQC02.territoryID = env.fx.ids["QC02"]
+            #expect(try await env.s.cases.ledger(inQC01, window: page, actor: admin).items.map(\.c.id) == [c3.id, c1.id])
+            #expect(try await env.s.cases.ledger(inQC02, window: page, actor: admin).items.map(\.c.id) == [c2.id])
+            #expect(try await env.s.cases.ledger(open, window: page, actor: mh).items.map(\.c.id) == [c3.id, c1.id])
+            #expect(try await env.s.cases.ledger(open, window: page, actor: dc).items.map(\.c.id) == [c2.id])
+            var inGrid = open; inGrid.territoryID = env.fx.ids["QC02-01-01-G1"]
+            #expect(try await env.s.cases.ledger(inGrid, window: page, actor: admin).items.map(\.c.id) == [c2.id])
 
             // The school sees the case only once it is dispatched to the school.
             let e3 = await thrownAppError { _ = try await env.s.cases.get(c1.id, actor: school) }

@@ -60,8 +60,10 @@ extension CaseService {
         public init() {}
     }
 
-    func whereClause(_ f: Filter, actor: Identity, db: any SQLDatabase) async throws -> SQLQueryString {
+    /// The filter's condition on `cases c`, and the depth of its territory filter's path (1 the city, 2 a district) if any.
+    func whereClause(_ f: Filter, actor: Identity, db: any SQLDatabase) async throws -> (sql: SQLQueryString, territoryDepth: Int?) {
         var q = SQLQueryString("1 = 1")
+        var depth: Int?
         var implied = Self.seesEverything(actor)
         if let u = f.unitID {
             let org = try await OrgService.visible(db, id: u, actor: actor)
@@ -73,6 +75,7 @@ extension CaseService {
             let org = try await OrgService.visible(db, id: t, actor: actor)
             // A territory inside the actor's own territory scope implies the scope condition.
             if actor.can(.viewCases) && actor.orgKind.family != .unit && actor.orgPath.contains(org.orgPath) { implied = true }
+            depth = org.orgPath.ids.count
             let (lo, hi) = scopeRange(org.orgPath)
             q.appendInterpolation(unsafeRaw: " AND c.territory_path >= "); q.appendInterpolation(bind: lo)
             q.appendInterpolation(unsafeRaw: " AND c.territory_path < "); q.appendInterpolation(bind: hi)
@@ -99,7 +102,7 @@ extension CaseService {
             let t = op == "<" ? d.epoch + 86_400 : d.epoch
             q.appendInterpolation(unsafeRaw: " AND c.reported_at \(op) "); q.appendInterpolation(bind: t)
         }
-        let text = f.text.trimmingCharacters(in: .whitespaces)
+        let text = f.text.trimmed()
         if !text.isEmpty {
             if text.count == 13, text.dropFirst(4).first == "-", text.allSatisfy({ $0.isNumber || $0 == "-" }) {
                 q.appendInterpolation(unsafeRaw: " AND c.number = "); q.appendInterpolation(bind: text)
@@ -113,17 +116,22 @@ extension CaseService {
             q.appendInterpolation(unsafeRaw: " AND ")
             q.appendInterpolation(Self.scopeClause(actor))
         }
-        return q
+        return (q, depth)
     }
 
     /// One page of the ledger, newest first; `more` says whether another page follows (no count over a million rows).
     public func ledger(_ f: Filter, window: PageWindow, actor: Identity) async throws -> (items: [CaseItem], more: Bool) {
         guard actor.can(.viewCases) || actor.can(.reportCases) else { throw AppError.forbidden(Msg.forbidden) }
         return try await db.read { db in
-            let w = try await whereClause(f, actor: actor, db: db)
+            let (w, depth) = try await whereClause(f, actor: actor, db: db)
+            // Open cases of a whole district or the city, newest first: SQLite's planner would take every open case of
+            // the district from the (state, territory) index and sort them (~16 ms at a million cases); walking the
+            // open-case index backwards by id and keeping the district's stops at the page (~0.2 ms). For a street or
+            // a grid, whose cases are a small share of the open ones, the range lookup and sort stay the better plan.
+            let walkOpen = self.db.engine == .sqlite && f.open && f.unitID == nil && (depth ?? 0) <= 2
             // The page's ids first (an index can often answer that alone), then their rows and names.
             let rows = try await db.raw("""
-                \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT c.id FROM cases c WHERE \(w) ORDER BY c.id DESC
+                \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT c.id FROM cases c\(unsafeRaw: walkOpen ? " INDEXED BY cases_open" : "") WHERE \(w) ORDER BY c.id DESC
                   LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset))) ORDER BY c.id DESC
                 """).all()
             let items = try rows.prefix(window.limit).map(Self.item)
@@ -139,7 +147,7 @@ extension CaseService {
         try actor.require(.viewCases)
         let now = clock.now()
         return try await db.read { db in
-            let w = try await whereClause(f, actor: actor, db: db)
+            let w = try await whereClause(f, actor: actor, db: db).sql
             let rows = try await db.raw("\(unsafeRaw: Self.itemSelect) WHERE \(w) ORDER BY c.id DESC LIMIT \(unsafeRaw: String(limit))").all()
             var out: [[String]] = [Self.exportHeader]
             out.reserveCapacity(rows.count + 1)
@@ -269,7 +277,7 @@ extension CaseService {
     public func mapPoints(_ f: Filter, actor: Identity, limit: Int = 2000) async throws -> [CaseItem] {
         try actor.require(.viewCases)
         return try await db.read { db in
-            let w = try await whereClause(f, actor: actor, db: db)
+            let w = try await whereClause(f, actor: actor, db: db).sql
             return try await db.raw("\(unsafeRaw: Self.itemSelect) WHERE \(w) AND c.lat_e6 IS NOT NULL ORDER BY c.id DESC LIMIT \(unsafeRaw: String(limit))").all().map(Self.item)
         }
     }
@@ -370,7 +378,7 @@ extension CaseService {
     /// Records that a summons took place (date and note).
     public func holdSummons(_ id: Int64, note: String, actor: Identity) async throws {
         try actor.require(.manageCases)
-        let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = note.trimmed()
         if text.isEmpty { throw AppError.validation(["note": Msg.requiredField("约谈情况")]) }
         if text.count > 2000 { throw AppError.validation(["note": "约谈情况不能超过 2000 字"]) }
         let now = clock.now()
