@@ -68,9 +68,17 @@ public enum SyntheticCases {
         let byCode = Dictionary(uniqueKeysWithValues: orgs.map { ($0.code, $0) })
         let grids = orgs.filter { $0.orgKind == .grid }.sorted { $0.id < $1.id }
         guard !grids.isEmpty else { throw AppError.conflict("数据库里没有网格：请先载入演示城市（wenming demo）") }
-        let reporter = try await s.db.read { try await $0.raw("SELECT id, display_name, username FROM users WHERE role = 'grid_worker' ORDER BY id LIMIT 1").first() }
-        let reporterID = try reporter?.decode(column: "id", as: Int64.self)
-        let reporterName = try reporter.map { "\(try $0.decode(column: "display_name", as: String.self))（\(try $0.decode(column: "username", as: String.self))）" } ?? "网格员"
+        // A grid patrol case is reported by a grid worker of its grid when there is one; other cases (and grids
+        // without a worker) carry their channel as the reporter's name and no user, as cases taken from a hotline or
+        // another system do. Reporters see their own cases, so one worker reporting everything would see the city's.
+        var gridWorker: [Int64: (Int64, String)] = [:]
+        for r in try await s.db.read({ try await $0.raw("SELECT id, org_id, display_name, username FROM users WHERE role = 'grid_worker' AND active = 1 ORDER BY id").all() }) {
+            let org = try r.decode(column: "org_id", as: Int64.self)
+            if gridWorker[org] == nil {
+                gridWorker[org] = (try r.decode(column: "id", as: Int64.self),
+                                   "\(try r.decode(column: "display_name", as: String.self))（\(try r.decode(column: "username", as: String.self))）")
+            }
+        }
 
         // Routing as CaseService does it, memoised per (grid, type).
         func street(_ g: OrgRow) -> OrgRow? { g.orgPath.ids.reversed().compactMap { byID[$0] }.first { [.street, .town].contains($0.orgKind) } }
@@ -158,6 +166,8 @@ public enum SyntheticCases {
                     }
                 }
                 let (lat, lng) = spot(g)
+                let worker = source == .gridPatrol ? gridWorker[g.id] : nil
+                let (reporterID, reporterName): (Int64?, String) = worker.map { ($0.0, $0.1) } ?? (nil, "\(source.label)（演示数据）")
                 var level = EscalationLevel.none
                 var overdueMin: Int64 = 0
                 if CaseService.clockStates.contains(state), let dl = deadline, dl < now.epoch {
