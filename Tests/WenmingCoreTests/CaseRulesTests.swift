@@ -147,6 +147,14 @@ import Testing
         #expect(CaseNumber.format(year: 2026, sequence: 12_345_678) == "2026-12345678")
         #expect(CaseNumber.format(year: 2026, sequence: 123_456_789) == "2026-123456789")
     }
+
+    @Test func searchTextShapedLikeANumber() {
+        #expect(CaseNumber.looksLike(CaseNumber.format(year: 2026, sequence: 1234)))
+        #expect(CaseNumber.looksLike("2025-00000001"))
+        for text in ["2026-0000123", "2026-000012345", "202600001234-", "2026000012345", "2026-0000123a", "占道经营", "", "2026-12345678 "] {
+            #expect(!CaseNumber.looksLike(text), "\(text)")
+        }
+    }
 }
 
 // MARK: - Drafts

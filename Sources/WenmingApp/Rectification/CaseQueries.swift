@@ -104,7 +104,7 @@ extension CaseService {
         }
         let text = f.text.trimmed()
         if !text.isEmpty {
-            if text.count == 13, text.dropFirst(4).first == "-", text.allSatisfy({ $0.isNumber || $0 == "-" }) {
+            if CaseNumber.looksLike(text) {
                 q.appendInterpolation(unsafeRaw: " AND c.number = "); q.appendInterpolation(bind: text)
             } else {
                 q.appendInterpolation(unsafeRaw: " AND (LOWER(c.description) LIKE "); q.appendInterpolation(bind: SearchText.containsPattern(text))

@@ -136,6 +136,12 @@ public enum CaseNumber {
         let s = String(sequence)
         return "\(year)-" + String(repeating: "0", count: max(0, 8 - s.count)) + s
     }
+
+    /// Whether a search text has the shape of a case number ("2026-00001234"): the ledger then looks the number up
+    /// exactly instead of searching descriptions and addresses.
+    public static func looksLike(_ text: String) -> Bool {
+        text.count == 13 && text.dropFirst(4).first == "-" && text.allSatisfy { $0.isNumber || $0 == "-" }
+    }
 }
 
 // MARK: - Intake
