@@ -323,6 +323,8 @@ struct CaseTests {
             var inQC02 = open; inQC02.territoryID = env.fx.ids["QC02"]
             #expect(try await env.s.cases.ledger(inQC01, window: page, actor: admin).items.map(\.c.id) == [c3.id, c1.id])
             #expect(try await env.s.cases.ledger(inQC02, window: page, actor: admin).items.map(\.c.id) == [c2.id])
+            var byNumber = inQC01; byNumber.text = " \(c1.number) "
+            #expect(try await env.s.cases.ledger(byNumber, window: page, actor: admin).items.map(\.c.id) == [c1.id])
             #expect(try await env.s.cases.ledger(open, window: page, actor: mh).items.map(\.c.id) == [c3.id, c1.id])
             #expect(try await env.s.cases.ledger(open, window: page, actor: dc).items.map(\.c.id) == [c2.id])
             var inGrid = open; inGrid.territoryID = env.fx.ids["QC02-01-01-G1"]

@@ -127,8 +127,10 @@ extension CaseService {
             // Open cases of a whole district or the city, newest first: SQLite's planner would take every open case of
             // the district from the (state, territory) index and sort them (~16 ms at a million cases); walking the
             // open-case index backwards by id and keeping the district's stops at the page (~0.2 ms). For a street or
-            // a grid, whose cases are a small share of the open ones, the range lookup and sort stay the better plan.
+            // a grid, whose cases are a small share of the open ones, the range lookup and sort stay the better plan, as
+            // does the look-up of one case number (0.1 ms by its index; 37 ms walking a district's open cases).
             let walkOpen = self.db.engine == .sqlite && f.open && f.unitID == nil && (depth ?? 0) <= 2
+                && !CaseNumber.looksLike(f.text.trimmed())
             // The page's ids first (an index can often answer that alone), then their rows and names.
             let rows = try await db.raw("""
                 \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT c.id FROM cases c\(unsafeRaw: walkOpen ? " INDEXED BY cases_open" : "") WHERE \(w) ORDER BY c.id DESC
