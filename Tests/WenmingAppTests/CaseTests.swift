@@ -641,6 +641,36 @@ struct CaseTests {
         }
     }
 
+    @Test func aUnitsOpenListHoldsItsOpenCasesByDeadline() async throws {
+        try await withApp { env, _ in
+            let mh = try await env.identity("mh_admin")
+            let school = try await env.identity("school_liaison")
+            let unit = env.fx.ids["QC01-U01"]!
+            let a = try await env.csReport(), b = try await env.csReport(), c = try await env.csReport()
+            let other = try await env.csReport(), late = try await env.csReport(), reported = try await env.csReport()
+            // b is dispatched an hour before a, so its deadline comes first although its id is higher.
+            #expect(try await env.s.cases.bulkDispatch([b.id, c.id], unitCode: "QC01-U01", actor: mh) == 2)
+            env.clock.advance(3600)
+            #expect(try await env.s.cases.bulkDispatch([a.id, late.id], unitCode: "QC01-U01", actor: mh) == 2)
+            #expect(try await env.s.cases.bulkDispatch([other.id], unitCode: "QC01-D01", actor: mh) == 1)
+            // Finished cases leave the list; each open state stays in it.
+            try await env.s.db.write { tx in
+                try await tx.raw("UPDATE cases SET state = 'closed' WHERE id = \(bind: c.id)").run()
+                try await tx.raw("UPDATE cases SET state = 'deferred' WHERE id = \(bind: late.id)").run()
+            }
+            let all = try await env.s.cases.unitOpen(unit, window: PageWindow(page: 1, pageSize: 50), actor: school)
+            #expect(all.items.map(\.c.id) == [b.id, a.id, late.id] && !all.more)
+            #expect(!all.items.map(\.c.id).contains(reported.id) && !all.items.map(\.c.id).contains(other.id))
+            let first = try await env.s.cases.unitOpen(unit, window: PageWindow(page: 1, pageSize: 2), actor: school)
+            #expect(first.items.map(\.c.id) == [b.id, a.id] && first.more)
+            let second = try await env.s.cases.unitOpen(unit, window: PageWindow(page: 2, pageSize: 2), actor: school)
+            #expect(second.items.map(\.c.id) == [late.id] && !second.more)
+            // Another unit's list is out of the liaison's scope.
+            await #expect(throws: AppError.self) { _ = try await env.s.cases.unitOpen(env.fx.ids["QC01-D01"]!, window: PageWindow(page: 1, pageSize: 50), actor: school) }
+            try await env.csCountersAgree()
+        }
+    }
+
     @Test func bulkDispatchIsAllOrNothing() async throws {
         try await withApp { env, _ in
             let admin = try await env.identity("admin")

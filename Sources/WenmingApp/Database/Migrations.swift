@@ -712,6 +712,15 @@ public enum Migrations {
             }
             return s
         },
+        Migration(id: "0011_unit_open_cases") { _ in
+            [
+                // A unit's open cases by deadline, the unit's own list: the index walk stops at the page instead of taking
+                // every open case of the unit (up to ~4,300 at 1M cases) from (unit, state, deadline) and sorting them.
+                // Nothing else read that index, and the partial one leaves out the reported and finished cases.
+                "DROP INDEX cases_unit_state",
+                "CREATE INDEX cases_unit_open ON cases(unit_id, deadline_at, id) WHERE state IN (\(CaseService.sqlList(CaseService.unitOpenStates)))",
+            ]
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.

@@ -208,7 +208,7 @@ extension CaseService {
             let unit = try await OrgService.visible(db, id: unitID, actor: actor)
             let rows = try await db.raw("""
                 \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT id FROM cases WHERE unit_id = \(bind: unit.id)
-                  AND state IN (\(unsafeRaw: Self.sqlList(Self.clockStates + [.deferred, .fedBack])))
+                  AND state IN (\(unsafeRaw: Self.sqlList(Self.unitOpenStates)))
                   ORDER BY deadline_at, id LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset)))
                 ORDER BY c.deadline_at, c.id
                 """).all()

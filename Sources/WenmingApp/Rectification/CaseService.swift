@@ -92,6 +92,8 @@ public struct CaseService: Sendable {
     /// States in which the unit's clock runs (deferral stops it).
     public static let clockStates: [CaseState] = [.dispatched, .processing, .rework, .transferRequested]
     static let openStates: [CaseState] = CaseState.allCases.filter { !$0.isFinished }
+    /// A unit's open cases (dispatched to it and not finished), in the order of the index cases_unit_open's condition.
+    static let unitOpenStates: [CaseState] = clockStates + [.deferred, .fedBack]
     static func sqlList(_ states: [CaseState]) -> String { states.map { "'\($0.rawValue)'" }.joined(separator: ",") }
     static let photoKinds: Set<FileKind> = [.jpeg, .png, .webp, .heic]
     static let photoKindsText = "JPEG、PNG、WebP、HEIC 图片"
