@@ -100,6 +100,12 @@ struct APITests {
             #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .ok)
             try await env.s.auth.revokeToken(id: row.id, actor: me)
             #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .unauthorized)
+            // A disabled user's tokens stop working too.
+            let (other, _) = try await env.s.auth.createToken(actor: try await env.identity("volunteer"), name: "志愿服务")
+            let me2 = decodeJSON(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(other)).body)
+            #expect(me2["username"] as? String == "volunteer")
+            try await env.s.users.setActive(env.fx.users["volunteer"]!, false, actor: try await env.identity("admin"))
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(other)).status == .unauthorized)
         }
     }
 }

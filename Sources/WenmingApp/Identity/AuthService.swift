@@ -94,10 +94,17 @@ public struct AuthService: Sendable {
     /// The identity of an active user: the user's row and its org's name, kind and path, in one query (every
     /// authenticated request resolves one).
     static func identity(_ db: any SQLDatabase, userID: Int64) async throws -> Identity? {
-        guard let r = try await db.raw("""
-            SELECT u.*, o.name AS org_name, o.kind AS org_kind, o.path AS org_path
-            FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = \(bind: userID)
-            """).first() else { return nil }
+        guard let r = try await db.raw("SELECT \(unsafeRaw: identityColumns) FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = \(bind: userID)").first()
+        else { return nil }
+        return try identity(r)
+    }
+
+    /// The columns `identity(_:)` reads, of `users u JOIN orgs o`: a session or token look-up joins them to its own row, so
+    /// that resolving the caller of a request is one query, not two.
+    static let identityColumns = "u.*, o.name AS org_name, o.kind AS org_kind, o.path AS org_path"
+
+    /// The identity in a row holding `identityColumns`, or nil for a disabled user.
+    static func identity(_ r: any SQLRow) throws -> Identity? {
         let u = try UserRow(row: r)
         guard u.isActive, let path = OrgPath(try r.decode(column: "org_path", as: String.self)) else { return nil }
         return Identity(userID: u.id, username: u.username, displayName: u.displayName, role: u.userRole, orgID: u.orgId,
@@ -111,10 +118,12 @@ public struct AuthService: Sendable {
         let now = clock.now().epoch
         let sid = Self.sha256(token)
         return try await db.read { db in
-            guard let s = try await db.raw("SELECT user_id, csrf, expires_at FROM sessions WHERE id = \(bind: sid)").first() else { return nil }
-            guard try s.decode(column: "expires_at", as: Int64.self) > now else { return nil }
-            guard var id = try await Self.identity(db, userID: try s.decode(column: "user_id", as: Int64.self)) else { return nil }
-            id.csrf = try s.decode(column: "csrf", as: String.self)
+            guard let r = try await db.raw("""
+                SELECT s.csrf AS session_csrf, s.expires_at AS session_expires_at, \(unsafeRaw: Self.identityColumns)
+                FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.id = \(bind: sid)
+                """).first() else { return nil }
+            guard try r.decode(column: "session_expires_at", as: Int64.self) > now, var id = try Self.identity(r) else { return nil }
+            id.csrf = try r.decode(column: "session_csrf", as: String.self)
             id.sessionID = sid
             return id
         }
@@ -186,10 +195,12 @@ public struct AuthService: Sendable {
         let h = Self.sha256(secret)
         let now = clock.now().epoch
         let found = try await db.read { db -> (Identity, Int64, Int64?)? in
-            guard let r = try await db.raw("SELECT id, user_id, revoked_at, last_used_at FROM api_tokens WHERE token_hash = \(bind: h)").first(),
-                  try r.int64OrNil("revoked_at") == nil,
-                  let id = try await Self.identity(db, userID: try r.decode(column: "user_id", as: Int64.self)) else { return nil }
-            return (id, try r.decode(column: "id", as: Int64.self), try r.int64OrNil("last_used_at"))
+            guard let r = try await db.raw("""
+                SELECT t.id AS token_id, t.revoked_at AS token_revoked_at, t.last_used_at AS token_last_used_at, \(unsafeRaw: Self.identityColumns)
+                FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id WHERE t.token_hash = \(bind: h)
+                """).first(),
+                  try r.int64OrNil("token_revoked_at") == nil, let id = try Self.identity(r) else { return nil }
+            return (id, try r.decode(column: "token_id", as: Int64.self), try r.int64OrNil("token_last_used_at"))
         }
         guard let (identity, tokenID, lastUsed) = found else { return nil }
         if (lastUsed ?? 0) < now - 300 {
