@@ -123,6 +123,12 @@ import Testing
         #expect(OrgKind(codeOrLabel: "\t\(kind.rawValue)  ") == kind)
     }
 
+    @Test func storedKindsReadBackAndUnknownOnesAreAgencies() {
+        for k in OrgKind.allCases { #expect(OrgKind(stored: k.rawValue) == k) }
+        #expect(OrgKind(stored: "ministry") == .agency)
+        #expect(OrgKind(stored: "区") == .agency)
+    }
+
     @Test(arguments: [
         ("district", OrgKind.district), ("区", .district), ("县", .county), ("leading_group", .leadingGroup),
         ("领导小组", .leadingGroup), ("working_group", .workingGroup), ("工作组", .workingGroup),

@@ -48,11 +48,6 @@ public struct OrgRow: Codable, Sendable, Equatable {
     public var isActive: Bool { active != 0 }
 }
 
-extension OrgKind {
-    /// The kind stored in `orgs.kind`; an unknown value reads as an agency.
-    init(stored raw: String) { self = OrgKind(rawValue: raw) ?? .agency }
-}
-
 /// What a create or edit form sends.
 public struct OrgInput: Sendable, Codable, Equatable {
     public var code: String

@@ -52,6 +52,9 @@ public enum OrgKind: String, CaseIterable, Sendable, Codable, Hashable {
         return nil
     }
 
+    /// The kind stored in `orgs.kind`; an unknown value reads as an agency.
+    public init(stored raw: String) { self = OrgKind(rawValue: raw) ?? .agency }
+
     public enum Family: String, Sendable { case territory, unit, body }
 
     public var family: Family {
