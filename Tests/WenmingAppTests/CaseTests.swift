@@ -758,13 +758,19 @@ struct CaseTests {
             #expect(first.rule == "d3")
 
             // Once 明湖区城市管理局 is the district branch of the city department, QC01 cases go to it.
-            try await env.s.db.write { try await $0.raw("UPDATE orgs SET sector_id = \(bind: cityDept) WHERE code = 'QC01-D01'").run() }
+            try await env.s.db.writeTree { try await $0.raw("UPDATE orgs SET sector_id = \(bind: cityDept) WHERE code = 'QC01-D01'").run() }
             let local = try await env.csReport(type: "RD")
             #expect(local.unitId == env.fx.ids["QC01-D01"])
             #expect(local.routeVia == "type")
             // 东城区 has no such branch.
             let east = try await env.csReport("dc_liaison", type: "RD", in: "QC02-01-01-G1", source: .inspection)
             #expect(east.unitId == cityDept)
+            // Routing reads the org tree from memory: a change to the tree counts from the very next intake.
+            let branch = try #require(env.fx.ids["QC01-D01"])
+            _ = try await env.s.orgs.setActive(branch, false, actor: admin)
+            #expect(try await env.csReport(type: "RD").unitId == cityDept)
+            _ = try await env.s.orgs.setActive(branch, true, actor: admin)
+            #expect(try await env.csReport(type: "RD").unitId == branch)
             // Urgent: the urgent rule and a dispatch deadline.
             let urgent = try await env.csReport(type: "RD", urgency: .urgent)
             #expect(urgent.rule == "h4")

@@ -19,6 +19,7 @@ public final class Database: Sendable {
     private let backend: Backend
     private let batcher: Batcher!
     let logger: Logger
+    let orgTreeCache = OrgTreeCache()
 
     enum Backend: Sendable {
         case sqlite(writer: DirectSQLiteDatabase, readers: ReaderPool, lock: AsyncLock)

@@ -11,7 +11,7 @@ public enum DemoLoader {
         let city = DemoCity.build()
         let hash = try await s.hasher.hash(DemoCity.password)
         let now = s.clock.now()
-        return try await s.db.write { tx in
+        return try await s.db.writeTree { tx in
             var r = Result()
             if let other = try await tx.raw("SELECT code FROM orgs WHERE parent_id IS NULL AND code <> 'QC' LIMIT 1").first() {
                 throw AppError.conflict("数据库中已有城市“\(try other.decode(column: "code", as: String.self))”，不能再载入演示城市")
@@ -125,7 +125,7 @@ public enum DemoLoader {
         if let p = PasswordPolicy.problem(password, minLength: try await s.settings.current().passwordMinLength) { throw AppError.validation(["password": p]) }
         let hash = try await s.hasher.hash(password)
         let now = s.clock.now()
-        try await s.db.write { tx in
+        try await s.db.writeTree { tx in
             if try await tx.raw("SELECT id FROM orgs LIMIT 1").first() != nil { throw AppError.conflict("数据库中已有组织，不能重复初始化") }
             let root = try await OrgService.insert(tx, code: cityCode, name: cityName, kind: .city, parentID: nil, parentPath: nil, sectorID: nil,
                                                    address: "", contact: "", phone: "", active: true, now: now)

@@ -64,8 +64,6 @@ public enum SyntheticCases {
         let types = try await s.cases.types().filter { typeWeights[$0.code] != nil }
         guard !types.isEmpty else { throw AppError.conflict("没有可用的问题类型") }
         let orgs = try await s.db.read { try await OrgService.decode($0.raw("SELECT * FROM orgs WHERE active = 1").all()) }
-        let byID = Dictionary(uniqueKeysWithValues: orgs.map { ($0.id, $0) })
-        let byCode = Dictionary(uniqueKeysWithValues: orgs.map { ($0.code, $0) })
         let grids = orgs.filter { $0.orgKind == .grid }.sorted { $0.id < $1.id }
         guard !grids.isEmpty else { throw AppError.conflict("数据库里没有网格：请先载入演示城市（wenming demo）") }
         // A grid patrol case is reported by a grid worker of its grid when there is one; other cases (and grids
@@ -81,18 +79,12 @@ public enum SyntheticCases {
         }
 
         // Routing as CaseService does it, memoised per (grid, type).
-        func street(_ g: OrgRow) -> OrgRow? { g.orgPath.ids.reversed().compactMap { byID[$0] }.first { [.street, .town].contains($0.orgKind) } }
+        let tree = OrgTree(orgs)
         var routeMemo: [String: (OrgRow, RouteVia)] = [:]
         func route(_ g: OrgRow, _ t: CaseTypeRow) -> (OrgRow, RouteVia)? {
             let key = "\(g.id)|\(t.code)"
             if let r = routeMemo[key] { return r }
-            var dept: OrgRow?
-            if let d = byCode[t.departmentCode] {
-                let district = g.orgPath.ids.count >= 2 ? g.orgPath.ids[1] : -1
-                dept = orgs.first { $0.parentId == district && $0.sectorId == d.id && $0.orgKind == .department } ?? d
-            }
-            guard let r = CaseRouting.route(pointAdopter: nil, typeDepartment: dept?.id, territoryStreet: street(g)?.id) else { return nil }
-            let out = (byID[r.unit]!, r.via)
+            guard let out = CaseService.route(tree, type: t, territory: g) else { return nil }
             routeMemo[key] = out
             return out
         }

@@ -258,11 +258,12 @@ public struct RoundService: Sendable {
         let checked = try await files.check(v.photos, allowed: CaseService.photoKinds, allowedDescription: CaseService.photoKindsText)
         let now = clock.now()
         // Placing and routing by the point (its adopting unit first), read before the transaction.
-        let (territory, adopter) = try await db.read { try await CaseService.pointPlace($0, pointID) }
+        let tree = try await db.orgTree()
+        let (territory, adopter) = try CaseService.pointPlace(tree, territoryID: point.p.territoryId, adopterID: point.p.adopterId)
         var filings: [(ChecklistItem, CaseService.Filing)] = []
         for (item, verdict, given) in judged where verdict.isProblem {
             let type = types.first { $0.code == given.caseType }!
-            let routed = try await db.read { try await CaseService.route($0, type: type, territory: territory, pointAdopter: adopter) }
+            let routed = CaseService.route(tree, type: type, territory: territory, pointAdopter: adopter)
             let draft = CaseDraft(source: round.roundKind.caseSource, typeCode: type.code,
                                   description: "【\(round.roundKind.label)·\(point.p.name)】\(item.code) \(item.title)：\(given.note.trimmed())",
                                   address: point.p.address.isEmpty ? point.p.name : point.p.address,

@@ -235,8 +235,7 @@ public struct OrgService: Sendable {
         try actor.require(.manageOrgs)
         let kind = try Self.validate(input)
         let now = clock.now()
-        return try await db.write { tx in
-            try await db.lockTree(tx)
+        return try await db.writeTree { tx in
             var parentPath: OrgPath?
             var parentKind: OrgKind?
             if let pid = input.parentID {
@@ -289,7 +288,7 @@ public struct OrgService: Sendable {
         guard full || actor.can(.editUnitProfile) else { throw AppError.forbidden(Msg.forbidden) }
         if let p = OrgRules.validateName(input.name), full { throw AppError.validation(["name": p]) }
         let now = clock.now()
-        return try await db.write { tx in
+        return try await db.writeTree { tx in
             guard let before = try await Self.fetch(tx, id: id) else { throw AppError.notFound }
             try actor.requireScope(before.orgPath)
             var after = before
@@ -333,8 +332,7 @@ public struct OrgService: Sendable {
     public func move(_ id: Int64, to newParentID: Int64, actor: Identity) async throws -> OrgRow {
         try actor.require(.manageOrgs)
         let now = clock.now()
-        return try await db.write { tx in
-            try await db.lockTree(tx)
+        return try await db.writeTree { tx in
             guard let node = try await Self.fetch(tx, id: id) else { throw AppError.notFound }
             try actor.requireScope(node.orgPath)
             if node.orgPath == actor.orgPath { throw AppError.forbidden(Msg.outOfScope) }  // one's own scope root stays put
@@ -376,8 +374,7 @@ public struct OrgService: Sendable {
     public func setActive(_ id: Int64, _ active: Bool, actor: Identity) async throws -> OrgRow {
         try actor.require(.manageOrgs)
         let now = clock.now()
-        return try await db.write { tx in
-            try await db.lockTree(tx)
+        return try await db.writeTree { tx in
             guard let node = try await Self.fetch(tx, id: id) else { throw AppError.notFound }
             try actor.requireScope(node.orgPath)
             if node.isActive == active { throw AppError.conflict(active ? Msg.alreadyActive : Msg.alreadyInactive) }
@@ -428,8 +425,7 @@ public struct OrgService: Sendable {
         let (parsed, parseIssues) = OrgImport.parse(table, maxRows: maxRows)
         if !parseIssues.isEmpty { throw AppError.importFailed(parseIssues) }
         let now = clock.now()
-        return try await db.write { tx in
-            try await db.lockTree(tx)
+        return try await db.writeTree { tx in
             let all = try await Self.decode(tx.raw("SELECT * FROM orgs").all())
             let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
             var existing: [String: ExistingOrg] = [:]

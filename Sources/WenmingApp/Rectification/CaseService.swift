@@ -226,39 +226,10 @@ public struct CaseService: Sendable {
 
     // MARK: - Routing
 
-    /// The street or town above a territory (the territory itself when it is one); nil above street level.
-    static func street(_ db: any SQLDatabase, of territory: OrgRow) async throws -> OrgRow? {
-        if [.street, .town].contains(territory.orgKind) { return territory }
-        let ids = territory.orgPath.ids.dropLast()
-        guard !ids.isEmpty else { return nil }
-        // Bound, not written into the SQL: one statement per path depth, instead of one per territory filling SQLite's
-        // per-connection statement cache.
-        return try await db.raw("SELECT * FROM orgs WHERE id IN (\(binds: Array(ids))) AND kind IN ('street','town') AND active = 1")
-            .first().map { try OrgRow(row: $0) }
-    }
-
-    /// The department for a type in a territory: the district department that the type's (city) department
-    /// manages (条管) when the territory's district has one, else the named department itself.
-    static func department(_ db: any SQLDatabase, code: String, territory: OrgRow) async throws -> OrgRow? {
-        guard !code.isEmpty, let dept = try await OrgService.fetch(db, code: code), dept.isActive else { return nil }
-        let ids = territory.orgPath.ids
-        if ids.count >= 2 {
-            let district = ids[1]
-            if let local = try await db.raw("SELECT * FROM orgs WHERE parent_id = \(bind: district) AND sector_id = \(bind: dept.id) AND kind = 'department' AND active = 1 ORDER BY id").first() {
-                return try OrgRow(row: local)
-            }
-        }
-        return dept
-    }
-
-    /// The responsible unit proposed for a new case (the office may override at dispatch).
-    static func route(_ db: any SQLDatabase, type: CaseTypeRow, territory: OrgRow, manual: OrgRow? = nil, pointAdopter: OrgRow? = nil) async throws -> (OrgRow, RouteVia)? {
-        let dept = try await department(db, code: type.departmentCode, territory: territory)
-        let street = try await street(db, of: territory)
-        var byID: [Int64: OrgRow] = [:]
-        for o in [manual, pointAdopter, dept, street].compactMap({ $0 }) { byID[o.id] = o }
-        guard let r = CaseRouting.route(manual: manual?.id, pointAdopter: pointAdopter?.id, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
-        return (byID[r.unit]!, r.via)
+    /// The responsible unit proposed for a new case (the office may override at dispatch): the rule is
+    /// `CaseRouting.route`, over the org tree in memory (`OrgTree`).
+    static func route(_ tree: OrgTree, type: CaseTypeRow, territory: OrgRow, manual: OrgRow? = nil, pointAdopter: OrgRow? = nil) -> (OrgRow, RouteVia)? {
+        tree.route(type: type.departmentCode, territory: territory, manual: manual, pointAdopter: pointAdopter)
     }
 
     /// Where a case may be sent: an active unit, or a street/town/community (属地) — not a city or district.
@@ -320,15 +291,18 @@ public struct CaseService: Sendable {
         return c
     }
 
-    /// A point's territory and adopting unit, for placing and routing a case found there.
-    static func pointPlace(_ db: any SQLDatabase, _ pointID: Int64) async throws -> (territory: OrgRow, adopter: OrgRow?) {
-        guard let p = try await db.raw("SELECT territory_id, adopter_id FROM points WHERE id = \(bind: pointID)").first(),
-              let t = try await OrgService.fetch(db, id: try p.decode(column: "territory_id", as: Int64.self)) else {
-            throw AppError.validation(["point": "所选点位不存在"])
-        }
-        var adopter: OrgRow?
-        if let a = try p.int64OrNil("adopter_id"), let o = try await OrgService.fetch(db, id: a), o.isActive { adopter = o }
-        return (t, adopter)
+    /// A point's territory and adopting unit (when it is active), for placing and routing a case found there.
+    static func pointPlace(_ tree: OrgTree, territoryID: Int64?, adopterID: Int64?) throws -> (territory: OrgRow, adopter: OrgRow?) {
+        guard let tid = territoryID, let t = tree.org(tid) else { throw AppError.validation(["point": "所选点位不存在"]) }
+        return (t, adopterID.flatMap { tree.org($0) }.flatMap { $0.isActive ? $0 : nil })
+    }
+
+    /// Where a point is, as a new case at it needs to know.
+    struct PointPlace: Sendable {
+        var address: String
+        var latitude, longitude: Double?
+        var territoryID: Int64
+        var adopterID: Int64?
     }
 
     /// Files a new case (信息采集): validated, placed in its territory, routed to a proposed unit, numbered,
@@ -337,12 +311,21 @@ public struct CaseService: Sendable {
         try actor.require(.reportCases)
         var draft = r.draft
         // At a point, its address and position stand in for the ones the reporter left out.
-        if let pid = r.pointID, draft.address.trimmed().isEmpty, draft.latitude == nil, draft.longitude == nil,
-           let p = try await db.read({ try await $0.raw("SELECT name, address, lat_e6, lng_e6 FROM points WHERE id = \(bind: pid)").first() }) {
-            let address = try p.decode(column: "address", as: String.self)
-            draft.address = address.isEmpty ? try p.decode(column: "name", as: String.self) : address
-            draft.latitude = try p.int64OrNil("lat_e6").map { Double($0) / 1_000_000 }
-            draft.longitude = try p.int64OrNil("lng_e6").map { Double($0) / 1_000_000 }
+        let point = try await r.pointID.asyncMap { pid in
+            try await db.read { db -> PointPlace? in
+                try await db.raw("SELECT name, address, lat_e6, lng_e6, territory_id, adopter_id FROM points WHERE id = \(bind: pid)").first().map {
+                    let address = try $0.decode(column: "address", as: String.self)
+                    return PointPlace(address: address.isEmpty ? try $0.decode(column: "name", as: String.self) : address,
+                                      latitude: try $0.int64OrNil("lat_e6").map { Double($0) / 1_000_000 },
+                                      longitude: try $0.int64OrNil("lng_e6").map { Double($0) / 1_000_000 },
+                                      territoryID: try $0.decode(column: "territory_id", as: Int64.self), adopterID: try $0.int64OrNil("adopter_id"))
+                }
+            }
+        } ?? nil
+        if let p = point, draft.address.trimmed().isEmpty, draft.latitude == nil, draft.longitude == nil {
+            draft.address = p.address
+            draft.latitude = p.latitude
+            draft.longitude = p.longitude
         }
         let types = try await types()
         var problems = draft.problems(knownTypes: Set(types.map(\.code)))
@@ -354,31 +337,30 @@ public struct CaseService: Sendable {
         let checked = try await files.check(r.photos, allowed: Self.photoKinds, allowedDescription: Self.photoKindsText)
         let now = clock.now()
         let dispatchDue: Int64? = draft.urgency == .urgent ? now.epoch + Int64(s.urgentDispatchMinutes * 60) : nil
-        // Placing and routing only read, so they run on a reader connection; the writer's transaction holds
-        // just the numbering and the inserts (with one SQLite writer, its time is the intake's ceiling).
-        let (territory, routed) = try await db.read { db -> (OrgRow, (OrgRow, RouteVia)?) in
-            let territory: OrgRow
-            var adopter: OrgRow?
-            if let pid = r.pointID {
-                (territory, adopter) = try await Self.pointPlace(db, pid)
-            } else if let tid = r.territoryID {
-                guard let t = try await OrgService.fetch(db, id: tid), t.isActive else { throw AppError.validation(["territory": "所选位置不存在"]) }
-                territory = t
-            } else {
-                guard let t = try await OrgService.fetch(db, id: actor.orgID) else { throw AppError.notFound }
-                territory = t
-            }
-            guard territory.orgKind.family == .territory, territory.orgKind != .city else {
-                throw AppError.validation(["territory": "请选择问题所在的区县、街道、社区或网格"])
-            }
-            try actor.requireScope(territory.orgPath)
-            if let sid = r.standardID {
-                guard try await db.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = \(bind: IndexLevel.standard.rawValue)").first() != nil else {
-                    throw AppError.validation(["standard": "所选测评标准不存在"])
-                }
-            }
-            return (territory, try await Self.route(db, type: type, territory: territory, pointAdopter: adopter))
+        // Placing and routing read the org tree in memory; the writer's transaction holds just the numbering and the
+        // inserts (with one SQLite writer, its time is the intake's ceiling).
+        let tree = try await db.orgTree()
+        let territory: OrgRow
+        var adopter: OrgRow?
+        if r.pointID != nil {
+            (territory, adopter) = try Self.pointPlace(tree, territoryID: point?.territoryID, adopterID: point?.adopterID)
+        } else if let tid = r.territoryID {
+            guard let t = tree.org(tid), t.isActive else { throw AppError.validation(["territory": "所选位置不存在"]) }
+            territory = t
+        } else {
+            guard let t = tree.org(actor.orgID) else { throw AppError.notFound }
+            territory = t
         }
+        guard territory.orgKind.family == .territory, territory.orgKind != .city else {
+            throw AppError.validation(["territory": "请选择问题所在的区县、街道、社区或网格"])
+        }
+        try actor.requireScope(territory.orgPath)
+        if let sid = r.standardID {
+            guard try await db.read({ try await $0.raw("SELECT id FROM index_nodes WHERE id = \(bind: sid) AND level = \(bind: IndexLevel.standard.rawValue)").first() }) != nil else {
+                throw AppError.validation(["standard": "所选测评标准不存在"])
+            }
+        }
+        let routed = Self.route(tree, type: type, territory: territory, pointAdopter: adopter)
         let filing = Filing(draft: draft, type: type, territory: territory, routed: routed, standardID: r.standardID, pointID: r.pointID, dispatchDue: dispatchDue)
         return try await files.withStored(checked) { stored in
             try await db.writeBatched { tx in

@@ -1,0 +1,93 @@
+import Foundation
+import SQLKit
+import WenmingCore
+
+/// The whole org table in memory, for placing and routing cases without a query per lookup (an intake
+/// otherwise reads the orgs table four times; docs/design/rectification-loop.md, "Routing from memory").
+struct OrgTree: Sendable {
+    private let byID: [Int64: OrgRow]
+    private let byCode: [String: OrgRow]
+    /// The active departments under a district managed by a city department (条管), lowest id first:
+    /// "district id|sector id" → department.
+    private let localDepartment: [String: OrgRow]
+
+    init(_ rows: [OrgRow]) {
+        byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        byCode = Dictionary(rows.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var local: [String: OrgRow] = [:]
+        for o in rows.sorted(by: { $0.id < $1.id }) where o.orgKind == .department && o.isActive {
+            guard let parent = o.parentId, let sector = o.sectorId else { continue }
+            let key = "\(parent)|\(sector)"
+            if local[key] == nil { local[key] = o }
+        }
+        localDepartment = local
+    }
+
+    func org(_ id: Int64) -> OrgRow? { byID[id] }
+    func org(code: String) -> OrgRow? { byCode[code] }
+
+    /// The street or town holding a territory (the territory itself when it is one); nil above street level.
+    func street(of territory: OrgRow) -> OrgRow? {
+        if [.street, .town].contains(territory.orgKind) { return territory }
+        return territory.orgPath.ids.dropLast().reversed().lazy.compactMap { byID[$0] }
+            .first { [.street, .town].contains($0.orgKind) && $0.isActive }
+    }
+
+    /// The department for a type in a territory: the district department that the type's (city) department
+    /// manages (条管) when the territory's district has one, else the named department itself.
+    func department(code: String, territory: OrgRow) -> OrgRow? {
+        guard !code.isEmpty, let dept = byCode[code], dept.isActive else { return nil }
+        let ids = territory.orgPath.ids
+        if ids.count >= 2, let local = localDepartment["\(ids[1])|\(dept.id)"] { return local }
+        return dept
+    }
+
+    /// The responsible unit proposed for a new case (the office may override at dispatch).
+    func route(type departmentCode: String, territory: OrgRow, manual: OrgRow? = nil, pointAdopter: OrgRow? = nil) -> (OrgRow, RouteVia)? {
+        let dept = department(code: departmentCode, territory: territory)
+        let street = street(of: territory)
+        var found: [Int64: OrgRow] = [:]
+        for o in [manual, pointAdopter, dept, street].compactMap({ $0 }) { found[o.id] = o }
+        guard let r = CaseRouting.route(manual: manual?.id, pointAdopter: pointAdopter?.id, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
+        return (found[r.unit]!, r.via)
+    }
+}
+
+/// Holds the current `OrgTree`. It is reloaded when older than a few seconds, and dropped at once when this
+/// process changes the tree (`Database.writeTree`); another server process on the same PostgreSQL database sees
+/// such a change within those seconds.
+final class OrgTreeCache: @unchecked Sendable {
+    static let maxAge: Duration = .seconds(5)
+    private let lock = NSLock()
+    private var current: (tree: OrgTree, at: ContinuousClock.Instant)?
+    private var generation = 0
+
+    func tree(_ load: () async throws -> [OrgRow]) async throws -> OrgTree {
+        let now = ContinuousClock.now
+        let (cached, gen) = lock.withLock { (current, generation) }
+        if let cached, now - cached.at < Self.maxAge { return cached.tree }
+        let tree = OrgTree(try await load())
+        // A tree loaded while a change was being committed may be the old one: keep it only if nothing changed since.
+        lock.withLock { if generation == gen { current = (tree, now) } }
+        return tree
+    }
+
+    func invalidate() { lock.withLock { current = nil; generation += 1 } }
+}
+
+extension Database {
+    /// The org tree as of at most a few seconds ago, and as of this process's last change to it.
+    func orgTree() async throws -> OrgTree {
+        try await orgTreeCache.tree { try await read { try await OrgService.decode($0.raw("SELECT * FROM orgs").all()) } }
+    }
+
+    /// A change to the org tree: one transaction, serialised with the others (`lockTree`); the in-memory tree is
+    /// dropped once it is committed (or rolled back).
+    func writeTree<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        defer { orgTreeCache.invalidate() }
+        return try await write { tx in
+            try await lockTree(tx)
+            return try await body(tx)
+        }
+    }
+}
