@@ -35,13 +35,13 @@ struct OrgTreeTests {
         #expect(tree.department(code: "", territory: try at(tree, 8)) == nil)
         #expect(tree.department(code: "NOPE", territory: try at(tree, 8)) == nil)
         // By type first, by street when the type names no department.
-        let viaType = try #require(tree.route(type: "CG", territory: try at(tree, 5)))
+        let viaType = try #require(tree.route(departmentCode: "CG", territory: try at(tree, 5)))
         #expect(viaType.0.id == 11 && viaType.1 == .type)
-        let viaStreet = try #require(tree.route(type: "", territory: try at(tree, 5)))
+        let viaStreet = try #require(tree.route(departmentCode: "", territory: try at(tree, 5)))
         #expect(viaStreet.0.id == 3 && viaStreet.1 == .territory)
         // A point's adopting unit comes before both.
         let adopter = Self.org(20, .company, [1, 2, 20])
-        #expect(tree.route(type: "CG", territory: try at(tree, 5), pointAdopter: adopter)?.0.id == 20)
+        #expect(tree.route(departmentCode: "CG", territory: try at(tree, 5), pointAdopter: adopter)?.0.id == 20)
     }
 
     @Test func theStreetIsTheNearestActiveOneAbove() throws {
@@ -52,7 +52,7 @@ struct OrgTreeTests {
         // An inactive street is skipped; with none left above, nothing.
         let closed = OrgTree(Self.rows.map { $0.id == 3 ? Self.org(3, .street, [1, 2, 3], active: false) : $0 })
         #expect(closed.street(of: try at(closed, 5)) == nil)
-        #expect(closed.route(type: "", territory: try at(closed, 5)) == nil)
+        #expect(closed.route(departmentCode: "", territory: try at(closed, 5)) == nil)
         // A disabled city department routes nowhere by type.
         let noDept = OrgTree(Self.rows.map { $0.id == 10 ? Self.org(10, .department, [1, 10], code: "CG", active: false) : $0 })
         #expect(noDept.department(code: "CG", territory: try at(noDept, 8)) == nil)

@@ -84,7 +84,7 @@ public enum SyntheticCases {
         func route(_ g: OrgRow, _ t: CaseTypeRow) -> (OrgRow, RouteVia)? {
             let key = "\(g.id)|\(t.code)"
             if let r = routeMemo[key] { return r }
-            guard let out = CaseService.route(tree, type: t, territory: g) else { return nil }
+            guard let out = tree.route(departmentCode: t.departmentCode, territory: g) else { return nil }
             routeMemo[key] = out
             return out
         }

@@ -263,7 +263,7 @@ public struct RoundService: Sendable {
         var filings: [(ChecklistItem, CaseService.Filing)] = []
         for (item, verdict, given) in judged where verdict.isProblem {
             let type = types.first { $0.code == given.caseType }!
-            let routed = CaseService.route(tree, type: type, territory: territory, pointAdopter: adopter)
+            let routed = tree.route(departmentCode: type.departmentCode, territory: territory, pointAdopter: adopter)
             let draft = CaseDraft(source: round.roundKind.caseSource, typeCode: type.code,
                                   description: "【\(round.roundKind.label)·\(point.p.name)】\(item.code) \(item.title)：\(given.note.trimmed())",
                                   address: point.p.address.isEmpty ? point.p.name : point.p.address,

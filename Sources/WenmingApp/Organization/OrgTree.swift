@@ -7,17 +7,17 @@ import WenmingCore
 struct OrgTree: Sendable {
     private let byID: [Int64: OrgRow]
     private let byCode: [String: OrgRow]
-    /// The active departments under a district managed by a city department (条管), lowest id first:
-    /// "district id|sector id" → department.
-    private let localDepartment: [String: OrgRow]
+    /// The active department under a district that a city department manages (条管), the lowest id when several.
+    private let localDepartment: [Branch: OrgRow]
+    private struct Branch: Hashable { var district, sector: Int64 }
 
     init(_ rows: [OrgRow]) {
         byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         byCode = Dictionary(rows.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        var local: [String: OrgRow] = [:]
+        var local: [Branch: OrgRow] = [:]
         for o in rows.sorted(by: { $0.id < $1.id }) where o.orgKind == .department && o.isActive {
             guard let parent = o.parentId, let sector = o.sectorId else { continue }
-            let key = "\(parent)|\(sector)"
+            let key = Branch(district: parent, sector: sector)
             if local[key] == nil { local[key] = o }
         }
         localDepartment = local
@@ -38,18 +38,17 @@ struct OrgTree: Sendable {
     func department(code: String, territory: OrgRow) -> OrgRow? {
         guard !code.isEmpty, let dept = byCode[code], dept.isActive else { return nil }
         let ids = territory.orgPath.ids
-        if ids.count >= 2, let local = localDepartment["\(ids[1])|\(dept.id)"] { return local }
+        if ids.count >= 2, let local = localDepartment[Branch(district: ids[1], sector: dept.id)] { return local }
         return dept
     }
 
-    /// The responsible unit proposed for a new case (the office may override at dispatch).
-    func route(type departmentCode: String, territory: OrgRow, manual: OrgRow? = nil, pointAdopter: OrgRow? = nil) -> (OrgRow, RouteVia)? {
+    /// The responsible unit proposed for a new case of a type whose department is `departmentCode` (the office may
+    /// override it at dispatch): the rule is `CaseRouting.route`.
+    func route(departmentCode: String, territory: OrgRow, pointAdopter: OrgRow? = nil) -> (OrgRow, RouteVia)? {
         let dept = department(code: departmentCode, territory: territory)
         let street = street(of: territory)
-        var found: [Int64: OrgRow] = [:]
-        for o in [manual, pointAdopter, dept, street].compactMap({ $0 }) { found[o.id] = o }
-        guard let r = CaseRouting.route(manual: manual?.id, pointAdopter: pointAdopter?.id, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
-        return (found[r.unit]!, r.via)
+        guard let r = CaseRouting.route(pointAdopter: pointAdopter?.id, typeDepartment: dept?.id, territoryStreet: street?.id) else { return nil }
+        return ([pointAdopter, dept, street].compactMap { $0 }.first { $0.id == r.unit }!, r.via)
     }
 }
 

@@ -224,13 +224,7 @@ public struct CaseService: Sendable {
             """).run()
     }
 
-    // MARK: - Routing
-
-    /// The responsible unit proposed for a new case (the office may override at dispatch): the rule is
-    /// `CaseRouting.route`, over the org tree in memory (`OrgTree`).
-    static func route(_ tree: OrgTree, type: CaseTypeRow, territory: OrgRow, manual: OrgRow? = nil, pointAdopter: OrgRow? = nil) -> (OrgRow, RouteVia)? {
-        tree.route(type: type.departmentCode, territory: territory, manual: manual, pointAdopter: pointAdopter)
-    }
+    // MARK: - Dispatch
 
     /// Where a case may be sent: an active unit, or a street/town/community (属地) — not a city or district.
     static func target(_ db: any SQLDatabase, code: String) async throws -> OrgRow {
@@ -360,7 +354,7 @@ public struct CaseService: Sendable {
                 throw AppError.validation(["standard": "所选测评标准不存在"])
             }
         }
-        let routed = Self.route(tree, type: type, territory: territory, pointAdopter: adopter)
+        let routed = tree.route(departmentCode: type.departmentCode, territory: territory, pointAdopter: adopter)
         let filing = Filing(draft: draft, type: type, territory: territory, routed: routed, standardID: r.standardID, pointID: r.pointID, dispatchDue: dispatchDue)
         return try await files.withStored(checked) { stored in
             try await db.writeBatched { tx in
