@@ -97,15 +97,42 @@ struct APITests {
         try await withApp { env, client in
             let me = try await env.identity("leader")
             let (token, row) = try await env.s.auth.createToken(actor: me, name: "临时")
-            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .ok)
+            // Used twice: its holder is kept in memory (the first use stamps the token and reloads it).
+            for _ in 0..<2 { #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .ok) }
             try await env.s.auth.revokeToken(id: row.id, actor: me)
             #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).status == .unauthorized)
             // A disabled user's tokens stop working too.
             let (other, _) = try await env.s.auth.createToken(actor: try await env.identity("volunteer"), name: "志愿服务")
             let me2 = decodeJSON(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(other)).body)
             #expect(me2["username"] as? String == "volunteer")
+            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(other)).status == .ok)
             try await env.s.users.setActive(env.fx.users["volunteer"]!, false, actor: try await env.identity("admin"))
             #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(other)).status == .unauthorized)
+        }
+    }
+
+    /// A token's holder is kept in memory for a few seconds; a change through the services shows at once.
+    @Test func tokenHoldersAreKeptUntilTheyChange() async throws {
+        try await withApp { env, client in
+            let admin = try await env.identity("admin")
+            let token = try await env.token("leader")
+            func me() async throws -> [String: Any] { decodeJSON(try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(token)).body) }
+            #expect(try await me()["displayName"] as? String != "改名以后")
+            // (The first use stamps the token's last use and reloads its holder; from the second on it is kept.)
+            #expect(try await me()["displayName"] as? String != "改名以后")
+            // Behind the services' back (as another server process would), the change shows only once the holder is reloaded.
+            let leaderID = env.fx.users["leader"]!
+            try await env.s.db.write { try await $0.raw("UPDATE users SET display_name = '改名以后' WHERE id = \(bind: leaderID)").run() }
+            #expect(try await me()["displayName"] as? String != "改名以后")
+            // Through the services, at once: a user's edit, and an org's.
+            let u = try await env.s.users.get(leaderID, actor: admin).user
+            try await env.s.users.update(leaderID, UserInput(username: u.username, displayName: "新名字", role: u.role, orgID: u.orgId), actor: admin)
+            #expect(try await me()["displayName"] as? String == "新名字")
+            let org = try await env.s.orgs.get(u.orgId, actor: admin)
+            var edit = OrgInput(code: org.code, name: "青川市改名", kind: org.kind, parentID: org.parentId)
+            edit.sectorID = org.sectorId
+            _ = try await env.s.orgs.update(u.orgId, edit, actor: admin)
+            #expect(try await me()["orgName"] as? String == "青川市改名")
         }
     }
 }

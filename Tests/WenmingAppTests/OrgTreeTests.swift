@@ -59,21 +59,21 @@ struct OrgTreeTests {
     }
 
     @Test func theCacheKeepsATreeUntilTheTreeChanges() async throws {
-        let cache = OrgTreeCache()
+        let cache = FreshCache<Int, OrgTree>(maxAge: .seconds(5))
         let loads = LoadCounter()
-        let first = try await cache.tree { loads.bump(); return Self.rows }
-        _ = try await cache.tree { loads.bump(); return Self.rows }
+        let first = try await cache.value(0) { loads.bump(); return OrgTree(Self.rows) }
+        _ = try await cache.value(0) { loads.bump(); return OrgTree(Self.rows) }
         #expect(loads.value == 1)
         #expect(first.org(5) != nil)
         cache.invalidate()
-        let second = try await cache.tree { loads.bump(); return Array(Self.rows.prefix(3)) }
+        let second = try await cache.value(0) { loads.bump(); return OrgTree(Array(Self.rows.prefix(3))) }
         #expect(loads.value == 2)
         #expect(second.org(5) == nil)
         // A tree loaded while the tree changed is used once, not kept.
         cache.invalidate()
-        let stale = try await cache.tree { loads.bump(); cache.invalidate(); return Self.rows }
+        let stale = try await cache.value(0) { loads.bump(); cache.invalidate(); return OrgTree(Self.rows) }
         #expect(stale.org(5) != nil)
-        let fresh = try await cache.tree { loads.bump(); return Array(Self.rows.prefix(3)) }
+        let fresh = try await cache.value(0) { loads.bump(); return OrgTree(Array(Self.rows.prefix(3))) }
         #expect(fresh.org(5) == nil)
         #expect(loads.value == 4)
     }

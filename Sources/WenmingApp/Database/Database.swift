@@ -17,9 +17,11 @@ public enum SQLEngine: String, Sendable { case sqlite, postgres }
 public final class Database: Sendable {
     public let engine: SQLEngine
     private let backend: Backend
-    private let batcher: Batcher!
     let logger: Logger
-    let orgTreeCache = OrgTreeCache()
+    /// The org tree (`orgTree()`), under the one key 0.
+    let orgTrees = FreshCache<Int, OrgTree>(maxAge: .seconds(5))
+    /// API callers by token hash (`AuthService.resolveToken`); dropped by every change to users, tokens and orgs.
+    let identities = FreshCache<String, AuthService.TokenHolder>(maxAge: .seconds(5))
 
     enum Backend: Sendable {
         case sqlite(writer: DirectSQLiteDatabase, readers: ReaderPool, lock: AsyncLock)
@@ -30,18 +32,6 @@ public final class Database: Sendable {
         self.engine = engine
         self.backend = backend
         self.logger = logger
-        switch backend {
-        case .sqlite(let writer, _, let lock):
-            batcher = Batcher { jobs in
-                await Self.runBatch(jobs) { body in try await lock.withLock { try await Self.transaction(writer, begin: "BEGIN IMMEDIATE", body) } }
-            }
-        case .postgres(let client, _):
-            // One connection commits the batch: one WAL flush and one update of a hot row (the year's case
-            // sequence) for many intakes, instead of each intake waiting for the previous one's commit.
-            batcher = Batcher { jobs in
-                await Self.runBatch(jobs) { body in try await client.withConnection { try await Self.transaction(DirectPostgresDatabase($0), begin: "BEGIN", body) } }
-            }
-        }
     }
 
     /// Opens the database named by `url`: `postgres://user:pass@host:port/db[?search_path=schema]`, or
@@ -127,35 +117,6 @@ public final class Database: Sendable {
         }
     }
 
-    /// Like `write`, for many small independent transactions arriving at once (case intake): on SQLite,
-    /// the ones waiting for the writer are committed together in one transaction (group commit), and each
-    /// caller returns only after that commit. If any of them fails, the group is rolled back and each one
-    /// runs again in its own transaction, so one caller's failure never undoes another's work.
-    /// On PostgreSQL the batch is one transaction on one pooled connection in the same way.
-    public func writeBatched<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let result = try await batcher.submit { try await body($0) }
-        guard let typed = result as? T else { throw DatabaseError.connect("unexpected batch result") }
-        return typed
-    }
-
-    /// Runs a batch of jobs in one transaction (`inTransaction` runs its body in one); when any job fails, each
-    /// runs again in a transaction of its own.
-    private static func runBatch(_ jobs: [Batcher.Job], inTransaction: @escaping @Sendable (@escaping @Sendable (any SQLDatabase) async throws -> any Sendable) async throws -> any Sendable) async {
-        do {
-            let results = try await inTransaction { tx in
-                var out: [any Sendable] = []
-                for j in jobs { out.append(try await j.run(tx)) }
-                return out
-            } as? [any Sendable] ?? []
-            for (j, r) in zip(jobs, results) { j.done(.success(r)) }
-        } catch {
-            if jobs.count == 1 { jobs[0].done(.failure(error)); return }
-            for j in jobs {
-                do { j.done(.success(try await inTransaction { try await j.run($0) })) } catch { j.done(.failure(error)) }
-            }
-        }
-    }
-
     private static func transaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await db.raw("\(unsafeRaw: begin)").run()
         do {
@@ -187,10 +148,13 @@ public final class Database: Sendable {
 public enum DatabaseError: Error, CustomStringConvertible {
     case badURL(String)
     case connect(String)
+    /// A group write's body broke its contract (one output per item).
+    case groupMismatch(items: Int, outputs: Int)
     public var description: String {
         switch self {
         case .badURL(let u): "无法解析数据库地址：\(u)"
         case .connect(let e): "无法连接数据库：\(e)"
+        case .groupMismatch(let i, let o): "成组写入出错：\(i) 项只得到 \(o) 个结果"
         }
     }
 }
@@ -229,31 +193,65 @@ final class AsyncLock: @unchecked Sendable {
     }
 }
 
-/// Collects write jobs while the writer is busy and hands them over in groups of up to `maxBatch`.
-final class Batcher: @unchecked Sendable {
-    struct Job: Sendable {
-        let run: @Sendable (any SQLDatabase) async throws -> any Sendable
-        let done: @Sendable (Result<any Sendable, any Error>) -> Void
+/// Commits many small writes of one kind together (case intake): the items submitted while a group is being
+/// written wait, and are handed to `body` as the next group, in one transaction (`Database.write`). Each caller
+/// returns only after its group has committed. When a group fails, each of its items is written again alone, in a
+/// transaction of its own, so one item's failure never undoes another's work.
+///
+/// `body` gets the group's items in order and returns one output per item, in the same order. Writing a group
+/// with a few multi-row statements instead of a few statements per item is what makes this pay on PostgreSQL,
+/// where each statement is a round trip (docs/design/database.md).
+public final class WriteGroup<Item: Sendable, Output: Sendable>: Sendable {
+    private struct Job: Sendable {
+        let item: Item
+        let done: @Sendable (Result<Output, any Error>) -> Void
     }
+    private let queue: Batcher<Job>
+
+    public init(_ db: Database, maxGroup: Int = 256, _ body: @escaping @Sendable ([Item], any SQLDatabase) async throws -> [Output]) {
+        @Sendable func write(_ items: [Item]) async throws -> [Output] {
+            let out = try await db.write { try await body(items, $0) }
+            guard out.count == items.count else { throw DatabaseError.groupMismatch(items: items.count, outputs: out.count) }
+            return out
+        }
+        queue = Batcher(maxBatch: maxGroup) { jobs in
+            do {
+                for (j, o) in zip(jobs, try await write(jobs.map(\.item))) { j.done(.success(o)) }
+            } catch {
+                if jobs.count == 1 { jobs[0].done(.failure(error)); return }
+                for j in jobs {
+                    do { j.done(.success(try await write([j.item])[0])) } catch { j.done(.failure(error)) }
+                }
+            }
+        }
+    }
+
+    /// Writes `item` with the next group and returns its output once that group has committed.
+    public func submit(_ item: Item) async throws -> Output {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Output, any Error>) in
+            queue.enqueue(Job(item: item, done: { c.resume(with: $0) }))
+        }
+    }
+}
+
+/// A queue drained by one task at a time: whatever arrived while the last batch ran (up to `maxBatch`) is the next.
+final class Batcher<Job: Sendable>: @unchecked Sendable {
     private let mutex = NSLock()
     private var queue: [Job] = []
     private var draining = false
-    let maxBatch = 256
+    let maxBatch: Int
     let execute: @Sendable ([Job]) async -> Void
 
-    init(execute: @escaping @Sendable ([Job]) async -> Void) { self.execute = execute }
+    init(maxBatch: Int, execute: @escaping @Sendable ([Job]) async -> Void) { self.maxBatch = maxBatch; self.execute = execute }
 
-    func submit(_ body: @escaping @Sendable (any SQLDatabase) async throws -> any Sendable) async throws -> any Sendable {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<any Sendable, any Error>) in
-            let job = Job(run: body, done: { c.resume(with: $0) })
-            let start = mutex.withLock { () -> Bool in
-                queue.append(job)
-                if draining { return false }
-                draining = true
-                return true
-            }
-            if start { Task { await self.drain() } }
+    func enqueue(_ job: Job) {
+        let start = mutex.withLock { () -> Bool in
+            queue.append(job)
+            if draining { return false }
+            draining = true
+            return true
         }
+        if start { Task { await self.drain() } }
     }
 
     private func drain() async {

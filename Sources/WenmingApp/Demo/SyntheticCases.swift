@@ -24,21 +24,6 @@ public enum SyntheticCases {
 
     public struct Result: Sendable { public var cases = 0; public var notices = 0; public var seconds = 0.0 }
 
-    /// `INSERT INTO table (columns) VALUES (…), (…)` with every value bound.
-    static func insert(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]], suffix: String = "") -> SQLQueryString {
-        var q = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-        for (ri, r) in rows.enumerated() {
-            q.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
-            for (ci, v) in r.enumerated() {
-                if ci > 0 { q.appendInterpolation(unsafeRaw: ", ") }
-                q.appendInterpolation(bind: v)
-            }
-            q.appendInterpolation(unsafeRaw: ")")
-        }
-        q.appendInterpolation(unsafeRaw: suffix)
-        return q
-    }
-
     /// The demo's cases: a few thousand over the last four months, added only when there are no cases yet.
     /// A territory's spot on the demo map (latitude, longitude): districts around the city centre, their
     /// streets on rings, each node nudged by its id.
@@ -187,7 +172,7 @@ public enum SyntheticCases {
             let batchRows = rows, batchOverdue = overdueByRow
             let issued = try await s.db.write { tx in
                 var noticeSeq = noticeSeqStart
-                let q = Self.insert("cases", columns, batchRows, suffix: " RETURNING id, escalation, unit_id, unit_path, deadline_at")
+                let q = SQLQueryString.insert("cases", columns, batchRows, suffix: " RETURNING id, escalation, unit_id, unit_path, deadline_at")
                 let ids = try await tx.raw(q).all()
                 // Supervision notices for the overdue ones, every level up to the earned one.
                 var noticeRows: [[any Encodable & Sendable]] = []
@@ -202,7 +187,7 @@ public enum SyntheticCases {
                     }
                 }
                 if !noticeRows.isEmpty {
-                    let nq = Self.insert("supervision_notices", ["number", "case_id", "unit_id", "unit_path", "level", "overdue_minutes", "issued_at"], noticeRows)
+                    let nq = SQLQueryString.insert("supervision_notices", ["number", "case_id", "unit_id", "unit_path", "level", "overdue_minutes", "issued_at"], noticeRows)
                     try await tx.raw(nq).run()
                 }
                 var eq = SQLQueryString("INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason) VALUES ")

@@ -180,7 +180,7 @@ public struct AuthService: Sendable {
 
     public func revokeToken(id: Int64, actor: Identity) async throws {
         let now = clock.now()
-        try await db.write { tx in
+        try await db.writeUsers { tx in
             guard let r = try await tx.raw("SELECT user_id, revoked_at FROM api_tokens WHERE id = \(bind: id)").first(),
                   try r.decode(column: "user_id", as: Int64.self) == actor.userID else { throw AppError.notFound }
             try await tx.raw("UPDATE api_tokens SET revoked_at = \(bind: now.epoch) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
@@ -189,23 +189,45 @@ public struct AuthService: Sendable {
         }
     }
 
+    /// Who an API token speaks for, as `resolveToken` keeps it for a few seconds (`Database.identities`).
+    struct TokenHolder: Sendable {
+        var identity: Identity
+        var tokenID: Int64
+        var lastUsed: Int64?
+    }
+
     /// The identity behind a bearer token, or nil. `last_used_at` is refreshed at most every five minutes,
     /// so that API traffic does not turn every read into a write.
+    ///
+    /// A token's holder is kept in memory for up to five seconds: every API request resolves one, and reading it
+    /// was the largest single cost of a case intake (docs/benchmarks.md). Revoking a token and every change to users
+    /// or orgs in this process drop the kept holders at once (`writeUsers`, `writeTree`).
     public func resolveToken(_ secret: String) async throws -> Identity? {
         let h = Self.sha256(secret)
         let now = clock.now().epoch
-        let found = try await db.read { db -> (Identity, Int64, Int64?)? in
-            guard let r = try await db.raw("""
-                SELECT t.id AS token_id, t.revoked_at AS token_revoked_at, t.last_used_at AS token_last_used_at, \(unsafeRaw: Self.identityColumns)
-                FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id WHERE t.token_hash = \(bind: h)
-                """).first(),
-                  try r.int64OrNil("token_revoked_at") == nil, let id = try Self.identity(r) else { return nil }
-            return (id, try r.decode(column: "token_id", as: Int64.self), try r.int64OrNil("token_last_used_at"))
+        let found = try await db.identities.lookup(h) {
+            try await db.read { db -> TokenHolder? in
+                guard let r = try await db.raw("""
+                    SELECT t.id AS token_id, t.revoked_at AS token_revoked_at, t.last_used_at AS token_last_used_at, \(unsafeRaw: Self.identityColumns)
+                    FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id WHERE t.token_hash = \(bind: h)
+                    """).first(),
+                      try r.int64OrNil("token_revoked_at") == nil, let id = try Self.identity(r) else { return nil }
+                return TokenHolder(identity: id, tokenID: try r.decode(column: "token_id", as: Int64.self), lastUsed: try r.int64OrNil("token_last_used_at"))
+            }
         }
-        guard let (identity, tokenID, lastUsed) = found else { return nil }
-        if (lastUsed ?? 0) < now - 300 {
-            try await db.write { try await $0.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: tokenID)").run() }
+        guard let found else { return nil }
+        if (found.lastUsed ?? 0) < now - 300 {
+            try await db.write { try await $0.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: found.tokenID)").run() }
+            db.identities.remove(h)
         }
-        return identity
+        return found.identity
+    }
+}
+
+extension Database {
+    /// A change to users or API tokens: one transaction; the API callers kept in memory are dropped once it ends.
+    func writeUsers<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        defer { identities.invalidate() }
+        return try await write(body)
     }
 }

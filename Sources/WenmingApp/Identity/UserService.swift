@@ -162,7 +162,7 @@ public struct UserService: Sendable {
         guard actor.role.assignableRoles.contains(role) else { throw AppError.forbidden(Msg.forbidden) }
         let hash = try await hasher.hash(input.password!)
         let now = clock.now()
-        return try await db.write { tx in
+        return try await db.writeUsers { tx in
             guard let org = try await OrgService.fetch(tx, id: input.orgID) else { throw AppError.validation(["orgID": Msg.notFound]) }
             try actor.requireScope(org.orgPath)
             guard role.allowedOrgKinds.contains(org.orgKind) else { throw AppError.validation(["role": Msg.roleNotAllowedAt(role, org.orgKind)]) }
@@ -189,7 +189,7 @@ public struct UserService: Sendable {
         let role = try validate(inp, isNew: false, settings: s)
         guard actor.role.assignableRoles.contains(role) else { throw AppError.forbidden(Msg.forbidden) }
         let now = clock.now()
-        return try await db.write { tx in
+        return try await db.writeUsers { tx in
             let before = try await Self.visible(tx, id: id, actor: actor)
             try actor.requireScope(before.org.orgPath)
             guard let org = try await OrgService.fetch(tx, id: input.orgID) else { throw AppError.validation(["orgID": Msg.notFound]) }
@@ -219,7 +219,7 @@ public struct UserService: Sendable {
         try actor.require(.manageUsers)
         if id == actor.userID && !active { throw AppError.conflict(Msg.cannotDeactivateSelf) }
         let now = clock.now()
-        try await db.write { tx in
+        try await db.writeUsers { tx in
             let v = try await Self.visible(tx, id: id, actor: actor)
             try actor.requireScope(v.org.orgPath)
             try await tx.raw("UPDATE users SET active = \(bind: active ? 1 : 0), updated_at = \(bind: now.epoch) WHERE id = \(bind: id)").run()
@@ -242,7 +242,7 @@ public struct UserService: Sendable {
         if let e = PasswordPolicy.problem(newPassword, minLength: s.passwordMinLength) { throw AppError.validation(["password": e]) }
         let hash = try await hasher.hash(newPassword)
         let now = clock.now()
-        try await db.write { tx in
+        try await db.writeUsers { tx in
             let v = try await Self.visible(tx, id: id, actor: actor)
             try actor.requireScope(v.org.orgPath)
             try await tx.raw("UPDATE users SET password_hash = \(bind: hash), must_change_password = 1, updated_at = \(bind: now.epoch) WHERE id = \(bind: id)").run()
@@ -263,7 +263,7 @@ public struct UserService: Sendable {
         if current == new { throw AppError.validation(["password": "新密码不能与当前密码相同"]) }
         let hash = try await hasher.hash(new)
         let now = clock.now()
-        try await db.write { tx in
+        try await db.writeUsers { tx in
             try await tx.raw("UPDATE users SET password_hash = \(bind: hash), must_change_password = 0, updated_at = \(bind: now.epoch) WHERE id = \(bind: u.id)").run()
             try await tx.raw("DELETE FROM sessions WHERE user_id = \(bind: u.id) AND id <> \(bind: actor.sessionID ?? "")").run()
             try await Audit.record(tx, actor: actor, action: "password_change", entity: "user", entityID: u.id,

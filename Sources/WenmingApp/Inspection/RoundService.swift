@@ -290,8 +290,7 @@ public struct RoundService: Sendable {
                 for (item, verdict, given) in judgedItems {
                     var caseRow: CaseRow?
                     if verdict.isProblem, let filing = filed.first(where: { $0.0.id == item.id })?.1 {
-                        let c = try await CaseService.file(tx, filing, actor: actor, now: now)
-                        for f in stored { try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: territory.id, phase: "before", actor: actor, now: now) }
+                        let c = try await CaseService.file(tx, [.init(filing: filing, actor: actor, now: now, photos: stored)])[0]
                         made.append(c); caseRow = c
                     }
                     // 谁丢分谁负责: the point's adopting unit answers for its lost points, else the case's unit.

@@ -52,38 +52,16 @@ struct OrgTree: Sendable {
     }
 }
 
-/// Holds the current `OrgTree`. It is reloaded when older than a few seconds, and dropped at once when this
-/// process changes the tree (`Database.writeTree`); another server process on the same PostgreSQL database sees
-/// such a change within those seconds.
-final class OrgTreeCache: @unchecked Sendable {
-    static let maxAge: Duration = .seconds(5)
-    private let lock = NSLock()
-    private var current: (tree: OrgTree, at: ContinuousClock.Instant)?
-    private var generation = 0
-
-    func tree(_ load: () async throws -> [OrgRow]) async throws -> OrgTree {
-        let now = ContinuousClock.now
-        let (cached, gen) = lock.withLock { (current, generation) }
-        if let cached, now - cached.at < Self.maxAge { return cached.tree }
-        let tree = OrgTree(try await load())
-        // A tree loaded while a change was being committed may be the old one: keep it only if nothing changed since.
-        lock.withLock { if generation == gen { current = (tree, now) } }
-        return tree
-    }
-
-    func invalidate() { lock.withLock { current = nil; generation += 1 } }
-}
-
 extension Database {
-    /// The org tree as of at most a few seconds ago, and as of this process's last change to it.
+    /// The org tree as of at most a few seconds ago (`Database.orgTrees`), and as of this process's last change to it.
     func orgTree() async throws -> OrgTree {
-        try await orgTreeCache.tree { try await read { try await OrgService.decode($0.raw("SELECT * FROM orgs").all()) } }
+        try await orgTrees.value(0) { OrgTree(try await read { try await OrgService.decode($0.raw("SELECT * FROM orgs").all()) }) }
     }
 
     /// A change to the org tree: one transaction, serialised with the others (`lockTree`); the in-memory tree is
-    /// dropped once it is committed (or rolled back).
+    /// dropped once it is committed (or rolled back), and so are the cached identities (a user's org name and path).
     func writeTree<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        defer { orgTreeCache.invalidate() }
+        defer { orgTrees.invalidate(); identities.invalidate() }
         return try await write { tx in
             try await lockTree(tx)
             return try await body(tx)

@@ -83,10 +83,13 @@ public struct CaseService: Sendable {
     let settings: SettingsStore
     let files: FileStore
     let cache: CaseCache
+    /// New cases arriving while the writer is busy are numbered and inserted together (`WriteGroup`).
+    let intake: WriteGroup<Intake, CaseRow>
 
     public init(db: Database, clock: any Clock, settings: SettingsStore, files: FileStore) {
         self.db = db; self.clock = clock; self.settings = settings; self.files = files
         cache = CaseCache(clock: clock)
+        intake = WriteGroup(db) { items, tx in try await Self.file(tx, items) }
     }
 
     /// States in which the unit's clock runs (deferral stops it).
@@ -210,18 +213,26 @@ public struct CaseService: Sendable {
     // MARK: - Numbering and counters
 
     static func nextNumber(_ tx: any SQLDatabase, name: String) async throws -> Int64 {
-        try await tx.raw("""
-            INSERT INTO sequences (name, last) VALUES (\(bind: name), 1)
-            ON CONFLICT (name) DO UPDATE SET last = sequences.last + 1 RETURNING last
+        try await nextNumbers(tx, name: name, count: 1)
+    }
+
+    /// Takes the next `count` numbers of the sequence `name` (1, 2, 3, … per name) and returns the first of them.
+    static func nextNumbers(_ tx: any SQLDatabase, name: String, count: Int) async throws -> Int64 {
+        let last = try await tx.raw("""
+            INSERT INTO sequences (name, last) VALUES (\(bind: name), \(bind: Int64(count)))
+            ON CONFLICT (name) DO UPDATE SET last = sequences.last + \(bind: Int64(count)) RETURNING last
             """).first()!.decode(column: "last", as: Int64.self)
+        return last - Int64(count) + 1
+    }
+
+    static let eventColumns = ["case_id", "at", "actor_id", "actor_name", "action", "from_state", "to_state", "reason", "unit_id", "ip"]
+
+    static func eventRow(_ caseID: Int64, actor: Identity?, action: String, from: String, to: String, reason: String, unitID: Int64?, now: Date) -> [any Encodable & Sendable] {
+        [caseID, now.epoch, actor?.userID, actor.map { "\($0.displayName)（\($0.username)）" } ?? "系统", action, from, to, reason, unitID, actor?.ip ?? ""]
     }
 
     static func event(_ tx: any SQLDatabase, _ caseID: Int64, actor: Identity?, action: String, from: String, to: String, reason: String, unitID: Int64?, now: Date) async throws {
-        try await tx.raw("""
-            INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason, unit_id, ip)
-            VALUES (\(bind: caseID), \(bind: now.epoch), \(bind: actor?.userID), \(bind: actor.map { "\($0.displayName)（\($0.username)）" } ?? "系统"),
-                    \(bind: action), \(bind: from), \(bind: to), \(bind: reason), \(bind: unitID), \(bind: actor?.ip ?? ""))
-            """).run()
+        try await tx.raw(.insert("case_events", eventColumns, [eventRow(caseID, actor: actor, action: action, from: from, to: to, reason: reason, unitID: unitID, now: now)])).run()
     }
 
     // MARK: - Dispatch
@@ -262,27 +273,60 @@ public struct CaseService: Sendable {
         var dispatchDue: Int64?
     }
 
-    /// Numbers and inserts a new case with its first event, inside the caller's transaction.
-    static func file(_ tx: any SQLDatabase, _ f: Filing, actor: Identity, now: Date) async throws -> CaseRow {
-        let year = Calendar.gregorian(WorkCalendar.shanghai).component(.year, from: now)
-        let seq = try await nextNumber(tx, name: "case-\(year)")
-        let number = CaseNumber.format(year: year, sequence: seq)
-        let rule = f.type.def.rule(for: f.draft.urgency)
-        let row = try await tx.raw("""
-            INSERT INTO cases (number, source, type_code, description, address, lat_e6, lng_e6, territory_id, territory_path, unit_id, unit_path,
-              route_via, standard_id, point_id, urgency, rule, state, reporter_id, reporter_name, reported_at, dispatch_due_at, updated_at)
-            VALUES (\(bind: number), \(bind: f.draft.source.rawValue), \(bind: f.type.code), \(bind: f.draft.description.trimmed()),
-              \(bind: f.draft.address.trimmed()), \(bind: f.draft.latitude.map { Int64(($0 * 1_000_000).rounded()) }),
-              \(bind: f.draft.longitude.map { Int64(($0 * 1_000_000).rounded()) }), \(bind: f.territory.id), \(bind: f.territory.path),
-              \(bind: f.routed?.0.id), \(bind: f.routed?.0.path), \(bind: f.routed?.1.rawValue ?? ""), \(bind: f.standardID), \(bind: f.pointID),
-              \(bind: f.draft.urgency.rawValue), \(bind: rule.code), 'reported', \(bind: actor.userID), \(bind: "\(actor.displayName)（\(actor.username)）"),
-              \(bind: now.epoch), \(bind: f.dispatchDue), \(bind: now.epoch))
-            RETURNING *
-            """).first()!
-        let c = try decode(row)
-        try await event(tx, c.id, actor: actor, action: "report", from: "", to: CaseState.reported.rawValue,
-                        reason: f.routed.map { "建议承办：\($0.0.name)（\($0.1.label)）" } ?? "", unitID: c.unitId, now: now)
-        return c
+    /// A new case to number and insert: its filing, who reports it and when, and its photos (before), already stored.
+    struct Intake: Sendable {
+        var filing: Filing
+        var actor: Identity
+        var now: Date
+        var photos: [FileStore.Stored] = []
+    }
+
+    static let intakeColumns = ["number", "source", "type_code", "description", "address", "lat_e6", "lng_e6", "territory_id", "territory_path",
+                                "unit_id", "unit_path", "route_via", "standard_id", "point_id", "urgency", "rule", "state", "reporter_id",
+                                "reporter_name", "reported_at", "dispatch_due_at", "updated_at"]
+
+    /// Numbers and inserts new cases with their first events and photos, inside the caller's transaction, and returns
+    /// them as stored, in order. However many cases there are, it takes one statement for each year's numbers, one for
+    /// the cases and one for the events (plus one per photo): on PostgreSQL each statement is a round trip.
+    static func file(_ tx: any SQLDatabase, _ intakes: [Intake]) async throws -> [CaseRow] {
+        guard !intakes.isEmpty else { return [] }
+        let greg = Calendar.gregorian(WorkCalendar.shanghai)
+        let years = intakes.map { greg.component(.year, from: $0.now) }
+        var next: [Int: Int64] = [:]
+        // Years in order, so that two writers never take two years' sequence rows in opposite orders.
+        for year in Set(years).sorted() {
+            next[year] = try await nextNumbers(tx, name: "case-\(year)", count: years.count { $0 == year })
+        }
+        let numbers = years.map { year in
+            defer { next[year]! += 1 }
+            return CaseNumber.format(year: year, sequence: next[year]!)
+        }
+        let rows: [[any Encodable & Sendable]] = zip(intakes, numbers).map { i, number in
+            let f = i.filing, d = f.draft
+            return [number, d.source.rawValue, f.type.code, d.description.trimmed(), d.address.trimmed(),
+                    d.latitude.map { Int64(($0 * 1_000_000).rounded()) }, d.longitude.map { Int64(($0 * 1_000_000).rounded()) },
+                    f.territory.id, f.territory.path, f.routed?.0.id, f.routed?.0.path, f.routed?.1.rawValue ?? "", f.standardID, f.pointID,
+                    d.urgency.rawValue, f.type.def.rule(for: d.urgency).code, CaseState.reported.rawValue, i.actor.userID,
+                    "\(i.actor.displayName)（\(i.actor.username)）", i.now.epoch, f.dispatchDue, i.now.epoch]
+        }
+        let inserted = try await tx.raw(.insert("cases", intakeColumns, rows, suffix: " RETURNING *")).all().map(decode)
+        // RETURNING does not promise the rows' order: each case is found again by its number.
+        let byNumber = Dictionary(inserted.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let cases = try numbers.map { n in
+            guard let c = byNumber[n] else { throw DatabaseError.groupMismatch(items: numbers.count, outputs: inserted.count) }
+            return c
+        }
+        let events = zip(intakes, cases).map { i, c in
+            eventRow(c.id, actor: i.actor, action: "report", from: "", to: CaseState.reported.rawValue,
+                     reason: i.filing.routed.map { "建议承办：\($0.0.name)（\($0.1.label)）" } ?? "", unitID: c.unitId, now: i.now)
+        }
+        try await tx.raw(.insert("case_events", eventColumns, events)).run()
+        for (i, c) in zip(intakes, cases) {
+            for f in i.photos {
+                try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: i.filing.territory.id, phase: "before", actor: i.actor, now: i.now)
+            }
+        }
+        return cases
     }
 
     /// A point's territory and adopting unit (when it is active), for placing and routing a case found there.
@@ -357,13 +401,7 @@ public struct CaseService: Sendable {
         let routed = tree.route(departmentCode: type.departmentCode, territory: territory, pointAdopter: adopter)
         let filing = Filing(draft: draft, type: type, territory: territory, routed: routed, standardID: r.standardID, pointID: r.pointID, dispatchDue: dispatchDue)
         return try await files.withStored(checked) { stored in
-            try await db.writeBatched { tx in
-                let c = try await Self.file(tx, filing, actor: actor, now: now)
-                for f in stored {
-                    try await FileStore.attach(tx, f, ownerKind: "case", ownerID: c.id, orgID: territory.id, phase: "before", actor: actor, now: now)
-                }
-                return c
-            }
+            try await intake.submit(Intake(filing: filing, actor: actor, now: now, photos: stored))
         }
     }
 
