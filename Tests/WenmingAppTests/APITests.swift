@@ -36,6 +36,11 @@ struct APITests {
                 #expect(r.status == .badRequest, "\(body)")
                 #expect((decodeJSON(r.body)["error"] as? String)?.isEmpty == false)
             }
+            // The message says, in Chinese, which field is wrong.
+            let missing = try await client.execute(uri: "/api/v1/cases", method: .post, headers: bearer(token, json: true),
+                                                   body: ByteBuffer(string: #"{"typeCode":"XGG","description":"小广告","territoryId":1}"#))
+            #expect(missing.status == .badRequest)
+            #expect(decodeJSON(missing.body)["error"] as? String == "请求格式不正确：缺少字段“type”")
             let r = try await client.execute(uri: "/api/v1/orgs/abc", method: .get, headers: bearer(token))
             #expect(r.status == .badRequest)
         }

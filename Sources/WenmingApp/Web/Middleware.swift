@@ -21,7 +21,10 @@ struct ErrorMiddleware: RouterMiddleware {
             if let se = error as? ServerError {
                 // Errors thrown inside generated API handlers arrive wrapped; malformed bodies become 400, not 500.
                 if se.underlyingError is AppError { error = se.underlyingError } else if (400..<500).contains(se.httpStatus.code) {
-                    error = AppError.badRequest(Msg.malformedRequest + "：" + se.causeDescription)
+                    // A body that does not decode is explained in Chinese; other request errors (a missing query parameter,
+                    // a wrong content type) keep the runtime's own description, which names the parameter.
+                    error = AppError.badRequest((se.underlyingError as? DecodingError).map(Msg.malformedRequest)
+                                                ?? Msg.malformedRequest + "：" + se.causeDescription)
                 } else { error = se.underlyingError }
             }
             switch error {

@@ -90,5 +90,36 @@ public enum Msg {
     public static func invalidField(_ f: String) -> String { "字段“\(f)”的值无效" }
     public static func requiredField(_ f: String) -> String { "“\(f)”不能为空" }
     public static let malformedRequest = "请求格式不正确"
+
+    /// What is wrong with a JSON body that did not decode, in Chinese, naming the field by its path
+    /// (`items[2].code`), so that an API client's author sees which field to fix.
+    public static func malformedRequest(_ e: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce("") { p, k in
+                if let i = k.intValue, k.stringValue.hasPrefix("Index") || k.stringValue == "\(i)" { return p + "[\(i)]" }
+                return p.isEmpty ? k.stringValue : p + "." + k.stringValue
+            }
+        }
+        func kind(_ t: Any.Type) -> String {
+            switch t {
+            case is String.Type, is Substring.Type: "文本"
+            case is Int.Type, is Int64.Type, is Int32.Type, is Double.Type, is Float.Type: "数字"
+            case is Bool.Type: "true 或 false"
+            case is [Any].Type: "数组"
+            case is [String: Any].Type: "对象"
+            default: "\(t)"
+            }
+        }
+        let detail: String
+        switch e {
+        case .keyNotFound(let k, let c): detail = "缺少字段“\(path(c.codingPath + [k]))”"
+        case .valueNotFound(_, let c): detail = "字段“\(path(c.codingPath))”不能为 null"
+        case .typeMismatch(let t, let c):
+            detail = c.codingPath.isEmpty ? "应为 JSON 对象" : "字段“\(path(c.codingPath))”的类型不对，应为\(kind(t))"
+        case .dataCorrupted(let c): detail = c.codingPath.isEmpty ? "不是有效的 JSON" : "字段“\(path(c.codingPath))”的值无效"
+        @unknown default: detail = "无法解析"
+        }
+        return malformedRequest + "：" + detail
+    }
     public static let tokenNameRequired = "请为令牌起一个名称"
 }
