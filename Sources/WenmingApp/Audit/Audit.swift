@@ -35,7 +35,7 @@ public enum Audit {
     ) async throws {
         try await tx.raw("""
             INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, summary, before_json, after_json, ip, scope_path)
-            VALUES (\(bind: at.epoch), \(bind: actor?.userID), \(bind: actor.map { "\($0.displayName)（\($0.username)）" } ?? "系统"),
+            VALUES (\(bind: at.epoch), \(bind: actor?.userID), \(bind: actor?.signature ?? "系统"),
                     \(bind: action), \(bind: entity), \(bind: entityID), \(bind: summary), \(bind: json(before)), \(bind: json(after)),
                     \(bind: ip ?? actor?.ip ?? ""), \(bind: scope.description))
             """).run()

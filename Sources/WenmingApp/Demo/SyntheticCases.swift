@@ -190,16 +190,12 @@ public enum SyntheticCases {
                     let nq = SQLQueryString.insert("supervision_notices", ["number", "case_id", "unit_id", "unit_path", "level", "overdue_minutes", "issued_at"], noticeRows)
                     try await tx.raw(nq).run()
                 }
-                var eq = SQLQueryString("INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_state, to_state, reason) VALUES ")
-                for (ri, r) in ids.enumerated() {
-                    let cid = try r.decode(column: "id", as: Int64.self)
+                let events = try ids.enumerated().map { ri, r in
                     let row = batchRows[ri]
-                    eq.appendInterpolation(unsafeRaw: ri == 0 ? "(" : ", (")
-                    eq.appendInterpolation(bind: cid); eq.appendInterpolation(unsafeRaw: ", ")
-                    eq.appendInterpolation(bind: row[17] as! Int64); eq.appendInterpolation(unsafeRaw: ", NULL, '系统', 'generate', '', ")
-                    eq.appendInterpolation(bind: row[14] as! String); eq.appendInterpolation(unsafeRaw: ", '合成数据（wenming generate）')")
+                    return CaseService.eventRow(try r.decode(column: "id", as: Int64.self), actor: nil, action: "generate", from: "", to: row[14] as! String,
+                                                reason: "合成数据（wenming generate）", unitID: nil, now: Date(epoch: row[17] as! Int64))
                 }
-                try await tx.raw(eq).run()
+                try await tx.raw(.insert("case_events", CaseService.eventColumns, events)).run()
                 return noticeRows.count
             }
             result.notices += issued

@@ -228,7 +228,7 @@ public struct CaseService: Sendable {
     static let eventColumns = ["case_id", "at", "actor_id", "actor_name", "action", "from_state", "to_state", "reason", "unit_id", "ip"]
 
     static func eventRow(_ caseID: Int64, actor: Identity?, action: String, from: String, to: String, reason: String, unitID: Int64?, now: Date) -> [any Encodable & Sendable] {
-        [caseID, now.epoch, actor?.userID, actor.map { "\($0.displayName)（\($0.username)）" } ?? "系统", action, from, to, reason, unitID, actor?.ip ?? ""]
+        [caseID, now.epoch, actor?.userID, actor?.signature ?? "系统", action, from, to, reason, unitID, actor?.ip ?? ""]
     }
 
     static func event(_ tx: any SQLDatabase, _ caseID: Int64, actor: Identity?, action: String, from: String, to: String, reason: String, unitID: Int64?, now: Date) async throws {
@@ -304,10 +304,10 @@ public struct CaseService: Sendable {
         let rows: [[any Encodable & Sendable]] = zip(intakes, numbers).map { i, number in
             let f = i.filing, d = f.draft
             return [number, d.source.rawValue, f.type.code, d.description.trimmed(), d.address.trimmed(),
-                    d.latitude.map { Int64(($0 * 1_000_000).rounded()) }, d.longitude.map { Int64(($0 * 1_000_000).rounded()) },
+                    PointService.e6(d.latitude), PointService.e6(d.longitude),
                     f.territory.id, f.territory.path, f.routed?.0.id, f.routed?.0.path, f.routed?.1.rawValue ?? "", f.standardID, f.pointID,
                     d.urgency.rawValue, f.type.def.rule(for: d.urgency).code, CaseState.reported.rawValue, i.actor.userID,
-                    "\(i.actor.displayName)（\(i.actor.username)）", i.now.epoch, f.dispatchDue, i.now.epoch]
+                    i.actor.signature, i.now.epoch, f.dispatchDue, i.now.epoch]
         }
         let inserted = try await tx.raw(.insert("cases", intakeColumns, rows, suffix: " RETURNING *")).all().map(decode)
         // RETURNING does not promise the rows' order: each case is found again by its number.

@@ -68,7 +68,7 @@ public struct TaskService: Sendable {
     static func event(_ tx: any SQLDatabase, _ id: Int64, actor: Identity, action: String, from: TaskStatus, to: TaskStatus, reason: String, now: Date) async throws {
         try await tx.raw("""
             INSERT INTO assignment_events (assignment_id, at, actor_id, actor_name, action, from_status, to_status, reason)
-            VALUES (\(bind: id), \(bind: now.epoch), \(bind: actor.userID), \(bind: "\(actor.displayName)（\(actor.username)）"), \(bind: action),
+            VALUES (\(bind: id), \(bind: now.epoch), \(bind: actor.userID), \(bind: actor.signature), \(bind: action),
                     \(bind: from.rawValue), \(bind: to.rawValue), \(bind: reason))
             """).run()
     }

@@ -162,7 +162,7 @@ public struct NoticeService: Sendable {
         }
         if kind == .round { facts.scopeName = scope.name }
         let (title, body) = NoticeComposer.compose(facts)
-        let who = "\(actor.displayName)（\(actor.username)）"
+        let who = actor.signature
         let keyFinal = key
         let namedFinal = named
         return try await db.write { tx in
@@ -247,7 +247,7 @@ public struct NoticeService: Sendable {
     public func issue(_ id: Int64, actor: Identity) async throws -> String {
         let now = clock.now()
         let year = Fmt.calendar.component(.year, from: now)
-        let who = "\(actor.displayName)（\(actor.username)）"
+        let who = actor.signature
         return try await db.write { tx in
             let n = try await editable(tx, id, actor: actor)
             let seq = try await CaseService.nextNumber(tx, name: "notice-\(n.scopeId)-\(year)")

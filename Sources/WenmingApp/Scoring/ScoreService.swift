@@ -103,7 +103,7 @@ public struct ScoreService: Sendable {
             try await tx.raw("""
                 INSERT INTO scoring_schemes (version, config, note, created_by, created_by_name, created_at)
                 VALUES (\(bind: v), \(bind: scheme.json), \(bind: String(note.trimmed().prefix(200))), \(bind: actor.userID),
-                        \(bind: "\(actor.displayName)（\(actor.username)）"), \(bind: now.epoch))
+                        \(bind: actor.signature), \(bind: now.epoch))
                 """).run()
             try await Audit.record(tx, actor: actor, action: "scheme_saved", entity: "scoring_scheme", entityID: Int64(v),
                                    summary: "测评方案第 \(v) 版", before: current.scheme.json, after: scheme.json, scope: actor.orgPath, at: now)
@@ -495,7 +495,7 @@ public struct ScoreService: Sendable {
             let v = (try await tx.raw("SELECT MAX(version) AS v FROM score_runs WHERE period = \(bind: period.description)").first()?.intOrNil("v") ?? 0) + 1
             let text = String(note.trimmed().prefix(500))
             if v > 1 && text.isEmpty { throw AppError.validation(["note": "更正发布须说明更正原因"]) }
-            let who = "\(actor.displayName)（\(actor.username)）"
+            let who = actor.signature
             try await tx.raw("""
                 UPDATE score_runs SET status = 'published', version = \(bind: v), published_at = \(bind: now.epoch), published_by = \(bind: actor.userID),
                   published_by_name = \(bind: who), note = \(bind: text) WHERE id = \(bind: d.id)

@@ -19,6 +19,9 @@ public struct Identity: Sendable {
     public var sessionID: String?
     public var ip: String = ""
 
+    /// How records name who acted: "显示名（用户名）".
+    public var signature: String { "\(displayName)（\(username)）" }
+
     public func can(_ p: Permission) -> Bool { role.can(p) }
 
     public func require(_ p: Permission) throws {
