@@ -145,12 +145,7 @@ struct APITests {
 @Suite("Demo city")
 struct DemoLoadTests {
     @Test func loadsOnceAndNeverDuplicates() async throws {
-        let t = try await TestDB.make()
-        do {
-            var config = AppConfig()
-            config.resourcesDir = repoRoot
-            config.bcryptCost = 4
-            let s = try await Services(config: config, db: t.db, clock: TestClock(Date(timeIntervalSince1970: 1_795_000_000)))
+        try await withServices { s in
             let first = try await DemoLoader.load(s)
             #expect(first.orgs == DemoCity.build().orgs.count)
             #expect(first.users == DemoCity.build().users.count)
@@ -162,10 +157,6 @@ struct DemoLoadTests {
             let counts = try await s.orgs.countsByKind(actor: me)
             #expect((counts[.street] ?? 0) > 0)
             #expect(counts[.district] == 1)
-        } catch {
-            await t.cleanup()
-            throw error
         }
-        await t.cleanup()
     }
 }

@@ -153,6 +153,21 @@ final class TestEnv: @unchecked Sendable {
     }
 }
 
+/// Runs `body` with the services on a fresh database (nothing loaded), the clock at the tests' usual date.
+func withServices(_ body: @Sendable (Services) async throws -> Void) async throws {
+    let t = try await TestDB.make()
+    do {
+        var config = AppConfig()
+        config.resourcesDir = repoRoot
+        config.bcryptCost = 4
+        try await body(try await Services(config: config, db: t.db, clock: TestClock(Date(timeIntervalSince1970: 1_795_000_000))))
+    } catch {
+        await t.cleanup()
+        throw error
+    }
+    await t.cleanup()
+}
+
 /// Runs `body` with a fresh database, the fixture city and the router under test.
 func withApp(_ body: @Sendable (TestEnv, any TestClientProtocol) async throws -> Void) async throws {
     let t = try await TestDB.make()

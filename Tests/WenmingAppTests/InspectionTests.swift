@@ -1001,12 +1001,7 @@ struct InspectionTests {
     // MARK: Demo data
 
     @Test func theDemoCitysPointsDrawsAndRoundsLoadConsistently() async throws {
-        let t = try await TestDB.make()
-        do {
-            var config = AppConfig()
-            config.resourcesDir = repoRoot
-            config.bcryptCost = 4
-            let s = try await Services(config: config, db: t.db, clock: TestClock(Date(timeIntervalSince1970: 1_795_000_000)))
+        try await withServices { s in
             _ = try await DemoLoader.load(s)
             #expect(try await DemoLoader.loadCampaignSamples(s))
             let added = try await DemoPoints.load(s)
@@ -1047,10 +1042,6 @@ struct InspectionTests {
                 #expect(res.planned > 0 && (r.isOpen ? res.visited == res.planned * 2 / 3 : res.visited == res.planned), "\(r.name)")
                 #expect(res.impressions.allSatisfy { $0.count == 1 })
             }
-        } catch {
-            await t.cleanup()
-            throw error
         }
-        await t.cleanup()
     }
 }

@@ -129,6 +129,21 @@ public final class Database: Sendable {
         }
     }
 
+    /// After a bulk load into `tables` (`wenming generate`): fresh planner statistics, and on PostgreSQL a vacuum of
+    /// those tables, which also marks the loaded pages all-visible. Without it the next reads run while autovacuum
+    /// works through the load on the same cores, and index-only scans (the overdue count) visit every heap row to
+    /// check its visibility. VACUUM cannot run inside a transaction, so on PostgreSQL it runs on a plain connection.
+    public func refreshStatistics(tables: [String]) async throws {
+        switch backend {
+        case .sqlite:
+            try await write { try await $0.raw("ANALYZE").run() }
+        case .postgres(let client, _):
+            try await client.withConnection { conn in
+                try await DirectPostgresDatabase(conn).raw("VACUUM (ANALYZE) \(unsafeRaw: tables.joined(separator: ", "))").run()
+            }
+        }
+    }
+
     /// Serialises writes to the org tree. On SQLite the single writer already does; on PostgreSQL a
     /// transaction-scoped advisory lock keeps a move and a create under the moved node from interleaving.
     public func lockTree(_ tx: any SQLDatabase) async throws {
