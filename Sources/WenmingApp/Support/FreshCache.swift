@@ -2,7 +2,7 @@ import Foundation
 
 /// Values read from the database and kept for a few seconds: reloaded when older than `maxAge`, and dropped at once
 /// when this process changes what they were read from (`invalidate`, `remove`). Another server process on the same
-/// PostgreSQL database sees such a change within `maxAge` (admin guide §7).
+/// PostgreSQL database sees such a change within `maxAge` (admin guide §8).
 final class FreshCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
     let maxAge: Duration
     /// More keys than this and the cache starts again empty: it holds what is in use, not everything ever seen.
