@@ -17,7 +17,7 @@ struct MalformedRequestMessageTests {
     @Test func eachKindOfMistakeNamesItsField() {
         #expect(message(#"{"name":"a","active":true,"items":[]}"#) == nil)
         #expect(message(#"{"active":true,"items":[]}"#) == "请求格式不正确：缺少字段“name”")
-        #expect(message(#"{"name":"a","active":"yes","items":[]}"#) == "请求格式不正确：字段“active”的类型不对，应为true 或 false")
+        #expect(message(#"{"name":"a","active":"yes","items":[]}"#) == "请求格式不正确：字段“active”的类型不对，应为 true 或 false")
         #expect(message(#"{"name":"a","active":true,"items":[{"code":"x","score":1},{"code":"y","score":"2"}]}"#)
                 == "请求格式不正确：字段“items[1].score”的类型不对，应为数字")
         #expect(message(#"{"name":"a","active":true,"items":[{"score":1}]}"#) == "请求格式不正确：缺少字段“items[0].code”")

@@ -115,7 +115,9 @@ public enum Msg {
         case .keyNotFound(let k, let c): detail = "缺少字段“\(path(c.codingPath + [k]))”"
         case .valueNotFound(_, let c): detail = "字段“\(path(c.codingPath))”不能为 null"
         case .typeMismatch(let t, let c):
-            detail = c.codingPath.isEmpty ? "应为 JSON 对象" : "字段“\(path(c.codingPath))”的类型不对，应为\(kind(t))"
+            // A space between Chinese and Latin text ("应为 true 或 false"), none between Chinese words ("应为数字").
+            let k = kind(t), gap = k.first?.isASCII == true ? " " : ""
+            detail = c.codingPath.isEmpty ? "应为 JSON 对象" : "字段“\(path(c.codingPath))”的类型不对，应为\(gap)\(k)"
         case .dataCorrupted(let c): detail = c.codingPath.isEmpty ? "不是有效的 JSON" : "字段“\(path(c.codingPath))”的值无效"
         @unknown default: detail = "无法解析"
         }
