@@ -155,12 +155,18 @@ final class TestEnv: @unchecked Sendable {
 
 /// Runs `body` with the services on a fresh database (nothing loaded), the clock at the tests' usual date.
 func withServices(_ body: @Sendable (Services) async throws -> Void) async throws {
+    try await withClockedServices { s, _ in try await body(s) }
+}
+
+/// `withServices`, with the test clock the services run on, for tests that move time.
+func withClockedServices(_ body: @Sendable (Services, TestClock) async throws -> Void) async throws {
     let t = try await TestDB.make()
     do {
         var config = AppConfig()
         config.resourcesDir = repoRoot
         config.bcryptCost = 4
-        try await body(try await Services(config: config, db: t.db, clock: TestClock(Date(timeIntervalSince1970: 1_795_000_000))))
+        let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))
+        try await body(try await Services(config: config, db: t.db, clock: clock), clock)
     } catch {
         await t.cleanup()
         throw error
@@ -170,22 +176,12 @@ func withServices(_ body: @Sendable (Services) async throws -> Void) async throw
 
 /// Runs `body` with a fresh database, the fixture city and the router under test.
 func withApp(_ body: @Sendable (TestEnv, any TestClientProtocol) async throws -> Void) async throws {
-    let t = try await TestDB.make()
-    do {
-        var config = AppConfig()
-        config.resourcesDir = repoRoot
-        config.bcryptCost = 4
-        let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))
-        let s = try await Services(config: config, db: t.db, clock: clock)
+    try await withClockedServices { s, clock in
         let fx = try await Fixture.load(s)
         let env = TestEnv(s: s, fx: fx, clock: clock)
         let app = Application(router: buildRouter(s))
         try await app.test(.router) { client in try await body(env, client) }
-    } catch {
-        await t.cleanup()
-        throw error
     }
-    await t.cleanup()
 }
 
 func form(_ pairs: [(String, String)]) -> ByteBuffer { ByteBuffer(string: FormEncoding.encode(pairs)) }
