@@ -728,6 +728,30 @@ struct CaseTests {
         }
     }
 
+    @Test func listsShowTheNamesOfTypesAndUnitsAsTheyAreNow() async throws {
+        try await withApp { env, _ in
+            let admin = try await env.identity("admin")
+            let mh = try await env.identity("mh_admin")
+            try await env.s.cases.saveType(code: "RD", name: "道路设施损坏", departmentCode: "QC-D01", rule: "d3", urgentRule: "h4", active: true, actor: admin)
+            let c = try await env.csReport(type: "RD")
+            #expect(try await env.s.cases.bulkDispatch([c.id], unitCode: "", actor: mh) == 1)
+            func listed() async throws -> CaseItem {
+                try #require(try await env.s.cases.ledger(CaseService.Filter(), window: PageWindow(page: 1, pageSize: 50), actor: admin).items.first { $0.c.id == c.id })
+            }
+            let before = try await listed()
+            #expect(before.typeName == "道路设施损坏")
+            #expect(before.unitName == (try await env.org("QC-D01")).name)
+            #expect(before.territoryName == (try await env.org("QC01-01-01-G1")).name)
+            // Lists take the names from memory; a renamed type shows at once, and a retired one keeps its name on old cases.
+            try await env.s.cases.saveType(code: "RD", name: "道路设施破损", departmentCode: "QC-D01", rule: "d3", urgentRule: "h4", active: false, actor: admin)
+            #expect(try await listed().typeName == "道路设施破损")
+            #expect(!(try await env.s.cases.types()).contains { $0.code == "RD" })
+            // So does a renamed unit.
+            try await env.s.db.writeTree { try await $0.raw("UPDATE orgs SET name = '市城管局' WHERE code = 'QC-D01'").run() }
+            #expect(try await listed().unitName == "市城管局")
+        }
+    }
+
     @Test func typesRouteToTheDistrictDepartmentTheCityOneManages() async throws {
         try await withApp { env, _ in
             let admin = try await env.identity("admin")

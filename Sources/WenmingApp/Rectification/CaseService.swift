@@ -169,13 +169,14 @@ public struct CaseService: Sendable {
     }
 
     public func types(includeInactive: Bool = false) async throws -> [CaseTypeRow] {
-        if !includeInactive, let t = cache.types() { return t }
-        let rows = try await db.read { db in
-            try await db.raw("SELECT * FROM case_types ORDER BY sort, code").all().map { try $0.decode(model: CaseTypeRow.self, with: .snakeCase) }
+        let rows: [CaseTypeRow]
+        if let t = cache.types() { rows = t } else {
+            rows = try await db.read { db in
+                try await db.raw("SELECT * FROM case_types ORDER BY sort, code").all().map { try $0.decode(model: CaseTypeRow.self, with: .snakeCase) }
+            }
+            cache.store(types: rows)
         }
-        let active = rows.filter { $0.active != 0 }
-        cache.store(types: active)
-        return includeInactive ? rows : active
+        return includeInactive ? rows : rows.filter { $0.active != 0 }
     }
 
     /// Adds or edits a problem type (city office only).
