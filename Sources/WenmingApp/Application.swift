@@ -90,7 +90,7 @@ public func buildRouter(_ s: Services) -> Router<AppContext> {
     return router
 }
 
-public func buildApplication(_ s: Services, logger: Logger = Logger(label: "wenming")) -> some ApplicationProtocol {
+public func buildApplication(_ s: Services, logger: Logger = Logger(label: "wenming", factory: DeferredLogHandler.init)) -> some ApplicationProtocol {
     Application(router: buildRouter(s), configuration: .init(address: .hostname(s.config.host, port: s.config.port), serverName: "Wenming"),
                 logger: logger)
 }

@@ -202,8 +202,8 @@ public struct AuthService: Sendable {
     /// A token's holder is kept in memory for up to five seconds: every API request resolves one, and reading it
     /// was the largest single cost of a case intake (docs/benchmarks.md). Revoking a token and every change to users
     /// or orgs in this process drop the kept holders at once (`writeUsers`, `writeTree`).
-    public func resolveToken(_ secret: String) async throws -> Identity? {
-        let h = Self.sha256(secret)
+    /// The caller passes the token's hash (`sha256`), which the rate limiter keys on too.
+    public func resolveToken(hash h: String) async throws -> Identity? {
         let now = clock.now().epoch
         let found = try await db.identities.lookup(h) {
             try await db.read { db -> TokenHolder? in

@@ -90,10 +90,11 @@ struct IdentityMiddleware: RouterMiddleware {
             if let h = request.headers[.authorization], h.lowercased().hasPrefix("bearer ") {
                 let token = String(h.dropFirst(7)).trimmed()
                 let perMinute = try await settings.current().apiRequestsPerMinute
-                guard limiter.allow(key: "t:" + AuthService.sha256(token), limit: perMinute, now: Date()) else {
+                let hash = AuthService.sha256(token)
+                guard limiter.allow(key: "t:" + hash, limit: perMinute, now: Date()) else {
                     throw AppError.tooManyRequests(Msg.tooManyRequests)
                 }
-                context.identity = try await auth.resolveToken(token)
+                context.identity = try await auth.resolveToken(hash: hash)
                 if context.identity == nil { throw AppError.unauthorized }
             }
         } else if let c = request.cookies["wm_session"]?.value, !c.isEmpty {
