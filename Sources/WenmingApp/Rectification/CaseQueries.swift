@@ -32,7 +32,7 @@ extension CaseService {
     /// Lists read the cases alone; the names of their types, territories and units come from memory (`Names`).
     /// Joining case_types and orgs twice made PostgreSQL plan a four-table query on every request: 1.7 ms of
     /// planning and 0.95 ms of execution for a unit's open list, against 0.4 ms and 0.05 ms without the joins
-    /// (docs/benchmarks.md, "PostgreSQL: names from memory").
+    /// (docs/benchmarks.md, "PostgreSQL reads with names from memory").
     static let itemSelect = "SELECT c.* FROM cases c"
 
     /// The names a case list shows: every type (also retired ones, which old cases keep) and the org tree, both as

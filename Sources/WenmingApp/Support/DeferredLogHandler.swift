@@ -3,7 +3,7 @@ import Logging
 /// Writes to standard output exactly as `StreamLogHandler` does, but formats the metadata only when a line is
 /// written. `StreamLogHandler` formats its whole metadata each time a key is set, and Hummingbird sets one (the
 /// request id) on every request while logging almost nothing: that formatting was about 4 % of the server's CPU
-/// on small API calls (docs/benchmarks.md, "Where an intake's CPU goes").
+/// on small API calls (docs/benchmarks.md, "PostgreSQL reads with names from memory", under "Request logging").
 public struct DeferredLogHandler: LogHandler {
     public let label: String
     public var metadata: Logger.Metadata = [:]
