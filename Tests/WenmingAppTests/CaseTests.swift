@@ -73,9 +73,16 @@ extension TestEnv {
             SELECT CAST(territory_id AS TEXT) AS t, CAST(COALESCE(unit_id, 0) AS TEXT) AS u, state, CAST(COUNT(*) AS BIGINT) AS n FROM cases
             GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
             """)
+        let clock = CaseService.sqlList(CaseService.clockStates)
+        let due = try await rows("SELECT CAST(day AS TEXT) AS d, n FROM case_due WHERE n <> 0 ORDER BY day")
+        let dueFromCases = try await rows("""
+            SELECT CAST(deadline_at / 86400 AS TEXT) AS d, CAST(COUNT(*) AS BIGINT) AS n FROM cases
+            WHERE state IN (\(clock)) AND deadline_at IS NOT NULL GROUP BY deadline_at / 86400 ORDER BY deadline_at / 86400
+            """)
         #expect(!byState.isEmpty)
         #expect(totals == byState)
         #expect(counts == fromCases)
+        #expect(due == dueFromCases)
     }
 
     /// Moves the test clock to a Beijing wall-clock time (`yyyy-MM-dd HH:mm`).
@@ -485,6 +492,67 @@ struct CaseTests {
             let again = await thrownAppError { try await env.s.cases.holdSummons(summons.0.id, note: "再次登记", actor: admin) }
             #expect(appErrorKind(again) == "conflict")
             #expect(try await env.s.cases.summonses(actor: admin).first?.0.heldAt == csEpoch("2026-12-01 10:00"))
+        }
+    }
+
+    /// The city-wide overdue figure sums case_due's earlier days and counts today's part from the cases; a scoped user's
+    /// is counted from the cases. Both must equal a plain count at every step, across the UTC day boundary (08:00 in
+    /// Beijing), deferral, rework and closure.
+    @Test func theOverdueFigureAgreesWithAPlainCountAtEveryStep() async throws {
+        try await withApp { env, _ in
+            let admin = try await env.identity("admin")
+            let mh = try await env.identity("mh_admin")
+            let liaison = try await env.identity("school_liaison")
+            let inspector = try await env.identity("inspector")
+            try await env.s.cases.saveType(code: "T3", name: "一日办结", departmentCode: "", rule: "d1", urgentRule: "h24", active: true, actor: admin)
+            func expectOverdue(_ n: Int, _ where_: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let now = env.clock.now().epoch
+                let plain = try await env.csCount("""
+                    SELECT COUNT(*) AS n FROM cases WHERE state IN (\(CaseService.sqlList(CaseService.clockStates))) AND deadline_at < \(now)
+                    """)
+                #expect(plain == n, "plain count \(where_)", sourceLocation: sourceLocation)
+                #expect(try await env.s.cases.statusCounts(actor: admin).overdue == n, "city-wide \(where_)", sourceLocation: sourceLocation)
+                #expect(try await env.s.cases.statusCounts(actor: mh).overdue == n, "district \(where_)", sourceLocation: sourceLocation)
+                try await env.csCountersAgree()
+            }
+
+            env.csSetClock("2026-11-19 10:00")   // Thursday; deadline Friday 10:00 (02:00 UTC)
+            let a = try await env.csReport(type: "T3")
+            _ = try await env.s.cases.registerAndDispatch(a.id, unitCode: "QC01-U01", actor: admin)
+            env.csSetClock("2026-11-19 16:30")   // deadline Friday 16:30 (08:30 UTC, the same UTC day)
+            let b = try await env.csReport(type: "T3")
+            _ = try await env.s.cases.registerAndDispatch(b.id, unitCode: "QC01-U01", actor: admin)
+            try await expectOverdue(0, "before either deadline")
+
+            env.csSetClock("2026-11-20 10:00")
+            try await expectOverdue(0, "at a's deadline to the second")
+            env.clock.advance(1)
+            try await expectOverdue(1, "a second after a's deadline, counted from today's part of the index")
+            env.csSetClock("2026-11-20 16:31")
+            try await expectOverdue(2, "both overdue the same UTC day")
+            env.csSetClock("2026-11-21 07:59")   // still Friday in UTC
+            try await expectOverdue(2, "before the UTC day turns")
+            env.csSetClock("2026-11-21 08:00")   // Saturday 00:00 UTC: both from case_due's earlier days
+            try await expectOverdue(2, "after the UTC day turns")
+
+            // Deferral stops b's clock: no longer overdue; resuming gives it a new deadline in the future.
+            _ = try await env.s.cases.act(b.id, .init(.postpone, reason: "等待配合"), actor: mh)
+            try await expectOverdue(1, "with b deferred")
+            _ = try await env.s.cases.act(b.id, .init(.resume), actor: mh)
+            let resumed = try await env.s.cases.get(b.id, actor: admin)
+            let bOverdue = resumed.deadlineAt! < env.clock.now().epoch ? 1 : 0
+            try await expectOverdue(1 + bOverdue, "after b resumes")
+
+            // a is fed back (out of the clock), failed (rework, back on it) and then passed (closed).
+            _ = try await env.s.cases.act(a.id, .init(.accept), actor: liaison)
+            _ = try await env.s.cases.act(a.id, .init(.feedback, reason: "已整改", photos: [csJPEG("after.jpg")]), actor: liaison)
+            try await expectOverdue(bOverdue, "with a fed back")
+            _ = try await env.s.cases.act(a.id, .init(.fail, reason: "仍有垃圾"), actor: inspector)
+            let rework = try await env.s.cases.get(a.id, actor: admin)
+            try await expectOverdue((rework.deadlineAt! < env.clock.now().epoch ? 1 : 0) + bOverdue, "with a in rework")
+            _ = try await env.s.cases.act(a.id, .init(.feedback, reason: "已再次整改", photos: [csJPEG("after2.jpg")]), actor: liaison)
+            _ = try await env.s.cases.act(a.id, .init(.pass), actor: inspector)
+            try await expectOverdue(bOverdue, "with a closed")
         }
     }
 

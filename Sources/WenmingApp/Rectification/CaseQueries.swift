@@ -207,15 +207,27 @@ extension CaseService {
             for r in try await db.raw(q).all() {
                 if let s = CaseState(rawValue: try r.decode(column: "state", as: String.self)) { out[s] = Int(try r.decode(column: "n", as: Int64.self)) }
             }
-            var q2 = SQLQueryString("SELECT COUNT(*) AS n FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND c.deadline_at < \(bind: now)")
-            if !Self.seesEverything(actor) {
-                q2.appendInterpolation(unsafeRaw: " AND ")
+            var q2: SQLQueryString
+            if Self.seesEverything(actor) {
+                // case_due's days before today, and today's running cases past their deadline from the index.
+                let today = Self.dueDay(now) * 86400
+                q2 = """
+                    SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM case_due WHERE day < \(bind: Self.dueDay(now)))
+                      + (SELECT COUNT(*) FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates)))
+                         AND c.deadline_at >= \(bind: today) AND c.deadline_at < \(bind: now)) AS BIGINT) AS n
+                    """
+            } else {
+                q2 = "SELECT COUNT(*) AS n FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND c.deadline_at < \(bind: now) AND "
                 q2.appendInterpolation(Self.scopeClause(actor))
             }
             let overdue = try await db.raw(q2).first()!.decode(column: "n", as: Int64.self)
             return (out, Int(overdue))
         }
     }
+
+    /// The day under which case_due counts a deadline: whole UTC days since 1970, as the triggers' `deadline_at / 86400`
+    /// (integer division; deadlines are after 1970).
+    static func dueDay(_ t: Int64) -> Int64 { t / 86400 }
 
     /// The open cases of one unit (派给本单位、未结案), most urgent deadline first.
     public func unitOpen(_ unitID: Int64, window: PageWindow, actor: Identity) async throws -> (items: [CaseItem], more: Bool) {
