@@ -53,6 +53,52 @@ struct DirectRowTests {
     }
 }
 
+/// Reads inside `Database.prepared` (named prepared statements on PostgreSQL) give the same rows as unnamed ones, for
+/// every value bound, a NULL in a parameter's place included; the names stand for text and parameter types and stop at
+/// their limit.
+@Suite("Prepared reads")
+struct PreparedReadTests {
+    @Test func preparedReadsAnswerLikeUnnamedOnesForEveryValue() async throws {
+        let t = try await TestDB.make()
+        do {
+            let db = t.db
+            try await db.write { tx in
+                try await tx.raw("CREATE TABLE prepared_probe (id INTEGER NOT NULL, name TEXT)").run()
+                try await tx.raw("INSERT INTO prepared_probe VALUES (1, '甲'), (2, '乙'), (3, NULL)").run()
+            }
+            func names(_ id: Int64?, prepared: Bool) async throws -> [String] {
+                try await db.read { db in
+                    let q: SQLQueryString = "SELECT id, name FROM prepared_probe WHERE id = \(bind: id) OR (\(bind: id) IS NULL AND name IS NULL) ORDER BY id"
+                    let rows = prepared ? try await Database.prepared { try await db.raw(q).all() } : try await db.raw(q).all()
+                    return try rows.map { "\(try $0.decode(column: "id", as: Int64.self))=\(try $0.stringOrNil("name") ?? "NULL")" }
+                }
+            }
+            // More executions than PostgreSQL's five custom plans before it considers a generic one.
+            for round in 0..<8 {
+                for id: Int64? in [1, 2, 3, 4, nil] {
+                    #expect(try await names(id, prepared: true) == names(id, prepared: false), "round \(round), id \(String(describing: id))")
+                }
+            }
+            #expect(try await names(2, prepared: true) == ["2=乙"])
+            #expect(try await names(nil, prepared: true) == ["3=NULL"])
+        } catch {
+            await t.cleanup()
+            throw error
+        }
+        await t.cleanup()
+    }
+
+    @Test func aNameStandsForOneTextAndItsParameterTypesUpToTheLimit() {
+        let names = NamedStatement.Names(limit: 2, enabled: true)
+        #expect(names.name("SELECT a FROM t WHERE b = $1", types: ",20/1") == "w1")
+        #expect(names.name("SELECT a FROM t WHERE b = $1", types: ",20/1") == "w1")
+        #expect(names.name("SELECT a FROM t WHERE b = $1", types: ",25/1") == "w2")
+        #expect(names.name("SELECT a FROM t WHERE b = $1", types: ",null") == nil)   // past the limit: unnamed
+        #expect(names.name("UPDATE t SET a = 1", types: "") == nil)                   // only reads
+        #expect(NamedStatement.Names(limit: 5, enabled: false).name("SELECT 1", types: "") == nil)
+    }
+}
+
 /// Kept statements are not re-prepared when new values are bound (SQLite's query planner stability guarantee is on).
 @Suite("Direct SQLite statements")
 struct DirectSQLiteStatementTests {

@@ -35,12 +35,21 @@ struct DirectPostgresDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
         var bindings = PostgresBindings(capacity: binds.count)
+        var types = ""
         for bind in binds {
-            guard try Self.append(bind, to: &bindings) else { return try await base.execute(sql: query, onRow) }
+            guard try Self.append(bind, to: &bindings, types: &types) else { return try await base.execute(sql: query, onRow) }
         }
         // Rows arrive one at a time on the connection's event loop (as PostgresKit receives them), so the column
         // index found on the first row needs no lock.
         let columns = DirectPostgresRow.ColumnsOnce()
+        if NamedStatement.wanted, let name = NamedStatement.names.name(sql, types: types) {
+            try await NamedStatement.$current.withValue(.init(name: name, sql: sql)) {
+                for try await row in try await conn.execute(NamedStatement(bindings: bindings), logger: logger) {
+                    onRow(DirectPostgresRow(row, columns: columns.of(row)))
+                }
+            }
+            return
+        }
         _ = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) { row in
             onRow(DirectPostgresRow(row, columns: columns.of(row)))
         }.get()
@@ -50,11 +59,14 @@ struct DirectPostgresDatabase: SQLDatabase {
 
     /// Appends a bind the way PostgresKit's `PostgresDataTranslation.encode` does on its two fast paths; false when
     /// the value would need its slow path.
-    static func append<T: Encodable>(_ value: T, to bindings: inout PostgresBindings) throws -> Bool {
+    /// `types` gets the bind's parameter type (as the statement is parsed with it) and format.
+    static func append<T: Encodable>(_ value: T, to bindings: inout PostgresBindings, types: inout String) throws -> Bool {
         if (value as Optional<Any>) == nil {
             bindings.appendNull()
+            types += ",null"
         } else if let v = value as? any PostgresThrowingDynamicTypeEncodable {
             try bindings.append(v, context: .default)
+            types += ",\(v.psqlType.rawValue)/\(v.psqlFormat.rawValue)"
         } else {
             return false
         }
@@ -138,4 +150,46 @@ struct DirectPostgresRow: SQLRow, @unchecked Sendable {
         }
         return try original.sql().decode(column: column, as: D.self)
     }
+}
+
+/// A read prepared once per connection and executed by name afterwards (inside `Database.prepared`), so that
+/// PostgreSQL parses and plans it once instead of on every request. PostgresNIO caches prepared statements per
+/// connection by the statement type's static name and text; here both come from a task-local set around each
+/// execution, and the name stands for the exact text and parameter types (the types an unnamed statement would be
+/// parsed with), so the same name never means two statements.
+struct NamedStatement: PostgresPreparedStatement {
+    struct Current: Sendable { var name = "", sql = "" }
+    @TaskLocal static var current = Current()
+    /// Set by `Database.prepared` around the reads that may be prepared.
+    @TaskLocal static var wanted = false
+    static var name: String { current.name }
+    static var sql: String { current.sql }
+    typealias Row = PostgresRow
+    let bindings: PostgresBindings
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+
+    /// The names given so far, process-wide, at most `limit` of them: a statement whose text varies without end (a
+    /// literal list, an offset) stops being prepared once the limit is reached, so no connection holds more than
+    /// `limit` prepared statements.
+    final class Names: @unchecked Sendable {
+        private let lock = NSLock()
+        private var names: [String: String] = [:]
+        let limit: Int
+        let enabled: Bool
+        init(limit: Int, enabled: Bool) { self.limit = limit; self.enabled = enabled }
+
+        func name(_ sql: String, types: String) -> String? {
+            guard enabled, sql.hasPrefix("SELECT ") else { return nil }
+            let key = sql + "\u{0}" + types
+            return lock.withLock {
+                if let n = names[key] { return n }
+                guard names.count < limit else { return nil }
+                let n = "w\(names.count + 1)"
+                names[key] = n
+                return n
+            }
+        }
+    }
+    static let names = Names(limit: 500, enabled: ProcessInfo.processInfo.environment["WENMING_PG_PREPARE"] != "0")
 }

@@ -90,7 +90,7 @@ public struct OrgService: Sendable {
     }
 
     static func fetch(_ db: any SQLDatabase, id: Int64) async throws -> OrgRow? {
-        try await decode(db.raw("SELECT * FROM orgs WHERE id = \(bind: id)").all()).first
+        try await decode(Database.prepared { try await db.raw("SELECT * FROM orgs WHERE id = \(bind: id)").all() }).first
     }
 
     static func fetch(_ db: any SQLDatabase, code: String) async throws -> OrgRow? {

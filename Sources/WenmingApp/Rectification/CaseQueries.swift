@@ -203,8 +203,14 @@ extension CaseService {
             } else {
                 q = SQLQueryString("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts WHERE (territory_path >= \(bind: lo) AND territory_path < \(bind: hi)) OR (unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched))) GROUP BY state")
             }
+            // The city-wide reads bind no scope, so one plan serves every request (Database.prepared); a scope's path
+            // range does not.
+            let everything = Self.seesEverything(actor)
+            func read(_ q: SQLQueryString) async throws -> [any SQLRow] {
+                everything ? try await Database.prepared { try await db.raw(q).all() } : try await db.raw(q).all()
+            }
             var out: [CaseState: Int] = [:]
-            for r in try await db.raw(q).all() {
+            for r in try await read(q) {
                 if let s = CaseState(rawValue: try r.decode(column: "state", as: String.self)) { out[s] = Int(try r.decode(column: "n", as: Int64.self)) }
             }
             var q2: SQLQueryString
@@ -220,7 +226,7 @@ extension CaseService {
                 q2 = "SELECT COUNT(*) AS n FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND c.deadline_at < \(bind: now) AND "
                 q2.appendInterpolation(Self.scopeClause(actor))
             }
-            let overdue = try await db.raw(q2).first()!.decode(column: "n", as: Int64.self)
+            let overdue = try await read(q2)[0].decode(column: "n", as: Int64.self)
             return (out, Int(overdue))
         }
     }
@@ -235,12 +241,15 @@ extension CaseService {
         let names = try await nameBook()
         return try await db.read { db in
             let unit = try await OrgService.visible(db, id: unitID, actor: actor)
-            let rows = try await db.raw("""
-                \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT id FROM cases WHERE unit_id = \(bind: unit.id)
-                  AND state IN (\(unsafeRaw: Self.sqlList(Self.unitOpenStates)))
-                  ORDER BY deadline_at, id LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset)))
-                ORDER BY c.deadline_at, c.id
-                """).all()
+            // One plan serves every unit: the walk of cases_unit_open from the unit's first deadline.
+            let rows = try await Database.prepared {
+                try await db.raw("""
+                    \(unsafeRaw: Self.itemSelect) WHERE c.id IN (SELECT id FROM cases WHERE unit_id = \(bind: unit.id)
+                      AND state IN (\(unsafeRaw: Self.sqlList(Self.unitOpenStates)))
+                      ORDER BY deadline_at, id LIMIT \(unsafeRaw: String(window.limit + 1)) OFFSET \(unsafeRaw: String(window.offset)))
+                    ORDER BY c.deadline_at, c.id
+                    """).all()
+            }
             return (Array(try rows.prefix(window.limit).map(names.item)), rows.count > window.limit)
         }
     }
