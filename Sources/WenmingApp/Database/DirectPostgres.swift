@@ -35,14 +35,15 @@ struct DirectPostgresDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
         var bindings = PostgresBindings(capacity: binds.count)
-        var types = ""
+        // The parameter types name a prepared statement; they are only noted inside `Database.prepared`.
+        var types: String? = NamedStatement.wanted ? "" : nil
         for bind in binds {
             guard try Self.append(bind, to: &bindings, types: &types) else { return try await base.execute(sql: query, onRow) }
         }
         // Rows arrive one at a time on the connection's event loop (as PostgresKit receives them), so the column
         // index found on the first row needs no lock.
         let columns = DirectPostgresRow.ColumnsOnce()
-        if NamedStatement.wanted, let name = NamedStatement.names.name(sql, types: types) {
+        if let types, let name = NamedStatement.names.name(sql, types: types) {
             try await NamedStatement.$current.withValue(.init(name: name, sql: sql)) {
                 for try await row in try await conn.execute(NamedStatement(bindings: bindings), logger: logger) {
                     onRow(DirectPostgresRow(row, columns: columns.of(row)))
@@ -59,14 +60,14 @@ struct DirectPostgresDatabase: SQLDatabase {
 
     /// Appends a bind the way PostgresKit's `PostgresDataTranslation.encode` does on its two fast paths; false when
     /// the value would need its slow path.
-    /// `types` gets the bind's parameter type (as the statement is parsed with it) and format.
-    static func append<T: Encodable>(_ value: T, to bindings: inout PostgresBindings, types: inout String) throws -> Bool {
+    /// `types`, when given, gets the bind's parameter type (as the statement is parsed with it) and format.
+    static func append<T: Encodable>(_ value: T, to bindings: inout PostgresBindings, types: inout String?) throws -> Bool {
         if (value as Optional<Any>) == nil {
             bindings.appendNull()
-            types += ",null"
+            types? += ",null"
         } else if let v = value as? any PostgresThrowingDynamicTypeEncodable {
             try bindings.append(v, context: .default)
-            types += ",\(v.psqlType.rawValue)/\(v.psqlFormat.rawValue)"
+            types? += ",\(v.psqlType.rawValue)/\(v.psqlFormat.rawValue)"
         } else {
             return false
         }

@@ -194,9 +194,10 @@ extension CaseService {
         let (lo, hi) = scopeRange(actor.orgPath)
         let undispatched = Self.sqlList([.reported, .registered, .cancelled])
         let now = clock.now().epoch
+        let everything = Self.seesEverything(actor)
         return try await db.read { db in
             var q: SQLQueryString
-            if Self.seesEverything(actor) {
+            if everything {
                 q = "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state"
             } else if actor.orgKind.family == .unit {
                 q = SQLQueryString("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts WHERE unit_path >= \(bind: lo) AND unit_path < \(bind: hi) AND state NOT IN (\(unsafeRaw: undispatched)) GROUP BY state")
@@ -205,7 +206,6 @@ extension CaseService {
             }
             // The city-wide reads bind no scope, so one plan serves every request (Database.prepared); a scope's path
             // range does not.
-            let everything = Self.seesEverything(actor)
             func read(_ q: SQLQueryString) async throws -> [any SQLRow] {
                 everything ? try await Database.prepared { try await db.raw(q).all() } : try await db.raw(q).all()
             }
@@ -214,7 +214,7 @@ extension CaseService {
                 if let s = CaseState(rawValue: try r.decode(column: "state", as: String.self)) { out[s] = Int(try r.decode(column: "n", as: Int64.self)) }
             }
             var q2: SQLQueryString
-            if Self.seesEverything(actor) {
+            if everything {
                 // case_due's days before today, and today's running cases past their deadline from the index.
                 let today = Self.dueDay(now) * 86400
                 q2 = """
