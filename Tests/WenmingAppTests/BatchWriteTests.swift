@@ -14,9 +14,7 @@ struct BatchWriteTests {
     }
 
     @Test func concurrentWritersAllCommitAndAFailureStaysAlone() async throws {
-        let t = try await TestDB.make()
-        do {
-            let db = t.db
+        try await TestDB.with { db in
             try await db.write { try await $0.raw("CREATE TABLE batch_probe (id \(unsafeRaw: db.engine == .sqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY"), k INTEGER NOT NULL UNIQUE)").run() }
             let sizes = GroupSizes()
             // One multi-row insert per group; a group holding a refused key fails as a whole.
@@ -47,10 +45,6 @@ struct BatchWriteTests {
             #expect(kept == (0..<200).filter { $0 % 10 != 7 })
             // Submitted at once, most of them waited for the first group and were written together.
             #expect(await sizes.largest > 1)
-        } catch {
-            await t.cleanup()
-            throw error
         }
-        await t.cleanup()
     }
 }

@@ -8,9 +8,7 @@ import Testing
 @Suite("Direct row decoding")
 struct DirectRowTests {
     @Test func integersStringsAndNullsDecodeAsEachTypeAsks() async throws {
-        let t = try await TestDB.make()
-        do {
-            let db = t.db
+        try await TestDB.with { db in
             try await db.write { tx in
                 try await tx.raw("CREATE TABLE direct_probe (id INTEGER NOT NULL, small SMALLINT, big BIGINT, name TEXT, ratio REAL)").run()
                 try await tx.raw("INSERT INTO direct_probe VALUES (1, 7, 9000000000, '明湖区', 0.5), (2, NULL, NULL, NULL, NULL)").run()
@@ -45,11 +43,7 @@ struct DirectRowTests {
             // NULL is not a non-optional integer or string.
             #expect(throws: (any Error).self) { try empty.decode(column: "big", as: Int64.self) }
             #expect(throws: (any Error).self) { try empty.decode(column: "name", as: String.self) }
-        } catch {
-            await t.cleanup()
-            throw error
         }
-        await t.cleanup()
     }
 }
 
@@ -59,9 +53,7 @@ struct DirectRowTests {
 @Suite("Prepared reads")
 struct PreparedReadTests {
     @Test func preparedReadsAnswerLikeUnnamedOnesForEveryValue() async throws {
-        let t = try await TestDB.make()
-        do {
-            let db = t.db
+        try await TestDB.with { db in
             try await db.write { tx in
                 try await tx.raw("CREATE TABLE prepared_probe (id INTEGER NOT NULL, name TEXT)").run()
                 try await tx.raw("INSERT INTO prepared_probe VALUES (1, '甲'), (2, '乙'), (3, NULL)").run()
@@ -81,11 +73,7 @@ struct PreparedReadTests {
             }
             #expect(try await names(2, prepared: true) == ["2=乙"])
             #expect(try await names(nil, prepared: true) == ["3=NULL"])
-        } catch {
-            await t.cleanup()
-            throw error
         }
-        await t.cleanup()
     }
 
     @Test func aNameStandsForOneTextAndItsParameterTypesUpToTheLimit() {

@@ -37,6 +37,18 @@ struct TestDB {
     }
 }
 
+extension TestDB {
+    /// Runs `body` on a fresh, migrated database and removes it afterwards, also when `body` throws.
+    static func with(_ body: (Database) async throws -> Void) async throws {
+        let t = try await make()
+        do { try await body(t.db) } catch {
+            await t.cleanup()
+            throw error
+        }
+        await t.cleanup()
+    }
+}
+
 let testPassword = "Passw0rd2026"
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 

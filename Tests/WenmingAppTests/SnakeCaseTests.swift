@@ -57,9 +57,8 @@ struct SnakeCaseTests {
 
     /// The hand-written readers of the hottest models give what the Decoder gives, NULL parents and sectors included.
     @Test func directOrgAndUserReadersMatchTheDecoder() async throws {
-        let t = try await TestDB.make()
-        do {
-            try await t.db.write { tx in
+        try await TestDB.with { db in
+            try await db.write { tx in
                 try await tx.raw("""
                     INSERT INTO orgs (code, name, kind, parent_id, path, depth, sector_id, address, contact, phone, leader_name, leader_title, duty, active, created_at, updated_at)
                     VALUES ('C', '示范市', 'city', NULL, '/1/', 0, NULL, '', '', '', '', '', '', 1, 1, 2)
@@ -74,7 +73,7 @@ struct SnakeCaseTests {
                     VALUES ('u1', '王五', 'unit_liaison', \(bind: city), '139', 'h', 1, 0, 5, 6)
                     """).run()
             }
-            let (orgs, users) = try await t.db.read { db in
+            let (orgs, users) = try await db.read { db in
                 (try await db.raw("SELECT * FROM orgs ORDER BY code").all(), try await db.raw("SELECT * FROM users").all())
             }
             #expect(orgs.count == 2 && users.count == 1)
@@ -83,7 +82,6 @@ struct SnakeCaseTests {
             #expect(try OrgRow(row: orgs[1]).leaderTitle == "局长")
             #expect(try UserRow(row: users[0]) == users[0].decode(model: UserRow.self, keyDecodingStrategy: .convertFromSnakeCase))
             #expect(try UserRow(row: users[0]).displayName == "王五")
-        } catch { await t.cleanup(); throw error }
-        await t.cleanup()
+        }
     }
 }
