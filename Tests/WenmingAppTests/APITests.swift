@@ -43,6 +43,10 @@ struct APITests {
             #expect(decodeJSON(missing.body)["error"] as? String == "请求格式不正确：缺少字段“type”")
             let r = try await client.execute(uri: "/api/v1/orgs/abc", method: .get, headers: bearer(token))
             #expect(r.status == .badRequest)
+            #expect(decodeJSON(r.body)["error"] as? String == "请求格式不正确：路径或查询参数的值不对，应为数字")
+            let page = try await client.execute(uri: "/api/v1/cases?page=abc", method: .get, headers: bearer(token))
+            #expect(page.status == .badRequest)
+            #expect(decodeJSON(page.body)["error"] as? String == "请求格式不正确：路径或查询参数的值不对，应为数字")
         }
     }
 

@@ -25,4 +25,14 @@ struct MalformedRequestMessageTests {
         #expect(message(#"{"#) == "请求格式不正确：不是有效的 JSON")
         #expect(message(#"[]"#) == "请求格式不正确：应为 JSON 对象")
     }
+
+    /// The OpenAPI runtime decodes each path and query parameter on its own, so a wrong one arrives as a mismatch of a
+    /// text, number or true/false with no field path: it is a parameter, not a body that should be an object.
+    @Test func aWrongParameterIsNotCalledABody() {
+        func mismatch(_ t: Any.Type) -> String { Msg.malformedRequest(.typeMismatch(t, .init(codingPath: [], debugDescription: ""))) }
+        #expect(mismatch(Int64.self) == "请求格式不正确：路径或查询参数的值不对，应为数字")
+        #expect(mismatch(Int.self) == "请求格式不正确：路径或查询参数的值不对，应为数字")
+        #expect(mismatch(Bool.self) == "请求格式不正确：路径或查询参数的值不对，应为 true 或 false")
+        #expect(mismatch([String: Any].self) == "请求格式不正确：应为 JSON 对象")
+    }
 }

@@ -117,7 +117,15 @@ public enum Msg {
         case .typeMismatch(let t, let c):
             // A space between Chinese and Latin text ("应为 true 或 false"), none between Chinese words ("应为数字").
             let k = kind(t), gap = k.first?.isASCII == true ? " " : ""
-            detail = c.codingPath.isEmpty ? "应为 JSON 对象" : "字段“\(path(c.codingPath))”的类型不对，应为\(gap)\(k)"
+            if !c.codingPath.isEmpty {
+                detail = "字段“\(path(c.codingPath))”的类型不对，应为\(gap)\(k)"
+            } else if t is String.Type || t is Substring.Type || t is any Numeric.Type || t is Bool.Type {
+                // A text, number or true/false at the root is a path or query parameter (the URI decoder reads each
+                // parameter on its own and names none); a body's root is an object.
+                detail = "路径或查询参数的值不对，应为\(gap)\(k)"
+            } else {
+                detail = "应为 JSON 对象"
+            }
         case .dataCorrupted(let c): detail = c.codingPath.isEmpty ? "不是有效的 JSON" : "字段“\(path(c.codingPath))”的值无效"
         @unknown default: detail = "无法解析"
         }
