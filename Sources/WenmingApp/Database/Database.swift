@@ -24,7 +24,7 @@ public final class Database: Sendable {
     let identities = FreshCache<String, AuthService.TokenHolder>(maxAge: .seconds(5))
 
     enum Backend: Sendable {
-        case sqlite(writer: DirectSQLiteDatabase, readers: ReaderPool, lock: AsyncLock)
+        case sqlite(writer: DirectSQLiteDatabase, readers: ReaderPool, lock: AsyncLock, thread: WriterThread)
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
@@ -66,7 +66,7 @@ public final class Database: Sendable {
         }
         let writer = try connect(readOnly: false)
         let pool = ReaderPool(limit: max(1, readers) * 4) { try connect(readOnly: true) }
-        return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: pool, lock: AsyncLock()), logger: logger)
+        return Database(engine: .sqlite, backend: .sqlite(writer: writer, readers: pool, lock: AsyncLock(), thread: WriterThread()), logger: logger)
     }
 
     public static func openPostgres(url: String, logger: Logger) async throws -> Database {
@@ -97,7 +97,7 @@ public final class Database: Sendable {
     /// Runs `body` on a read connection. Do not write here.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(_, let readers, _):
+        case .sqlite(_, let readers, _, _):
             let c = try readers.checkOut()
             defer { readers.checkIn(c) }
             return try await body(c)
@@ -119,9 +119,12 @@ public final class Database: Sendable {
     /// Runs `body` inside one transaction: all of it is kept, or none of it.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let writer, _, let lock):
-            // IMMEDIATE takes the write lock at once, so the transaction never has to upgrade later.
-            return try await lock.withLock { try await Self.transaction(writer, begin: "BEGIN IMMEDIATE", body) }
+        case .sqlite(let writer, _, let lock, let thread):
+            // IMMEDIATE takes the write lock at once, so the transaction never has to upgrade later. SQLite's calls
+            // block; on the writer's own thread they never hold up a thread that serves requests.
+            return try await withTaskExecutorPreference(thread) {
+                try await lock.withLock { try await Self.transaction(writer, begin: "BEGIN IMMEDIATE", body) }
+            }
         case .postgres(let client, _):
             return try await client.withConnection { conn in try await Self.transaction(DirectPostgresDatabase(conn), begin: "BEGIN", body) }
         }
@@ -188,6 +191,25 @@ public enum DatabaseError: Error, CustomStringConvertible {
         case .connect(let e): "无法连接数据库：\(e)"
         case .groupMismatch(let i, let o): "成组写入出错：\(i) 项只得到 \(o) 个结果"
         }
+    }
+}
+
+/// The SQLite writer's own thread. Its statements block while SQLite works (and, at a WAL checkpoint, while the disk
+/// syncs); `Database.write` runs there so that the threads serving requests, which also run Swift's tasks when
+/// `TaskPlacement` has put them on the event loops, never wait for the disk.
+final class WriterThread: TaskExecutor, @unchecked Sendable {
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let loop: any EventLoop
+
+    init() { loop = group.next() }
+
+    /// The thread ends with the database that owned it (tests open hundreds of databases in one process).
+    deinit { group.shutdownGracefully(queue: .global()) { _ in } }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        loop.execute { job.runSynchronously(on: executor) }
     }
 }
 
