@@ -51,39 +51,8 @@ extension TestEnv {
         try await s.db.read { db -> Int in try await db.raw("\(unsafeRaw: sql)").first()!.decode(column: "n", as: Int.self) }
     }
 
-    /// The running counters (case_totals by state, case_counts by territory, unit and state) against a count of the
-    /// cases themselves.
-    func csCountersAgree() async throws {
-        // Each row as "key/key/…=n", the count last.
-        func rows(_ sql: String) async throws -> [String] {
-            try await s.db.read { db in
-                try await db.raw("\(unsafeRaw: sql)").all().map { r in
-                    try r.allColumns.dropLast().map { try r.decode(column: $0, as: String.self) }.joined(separator: "/")
-                        + "=" + String(r.decode(column: "n", as: Int64.self))
-                }
-            }
-        }
-        let byState = try await rows("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY state ORDER BY state")
-        let totals = try await rows("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state HAVING SUM(n) > 0 ORDER BY state")
-        let counts = try await rows("""
-            SELECT CAST(territory_id AS TEXT) AS t, CAST(unit_id AS TEXT) AS u, state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts
-            GROUP BY territory_id, unit_id, state HAVING SUM(n) > 0 ORDER BY 1, 2, 3
-            """)
-        let fromCases = try await rows("""
-            SELECT CAST(territory_id AS TEXT) AS t, CAST(COALESCE(unit_id, 0) AS TEXT) AS u, state, CAST(COUNT(*) AS BIGINT) AS n FROM cases
-            GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
-            """)
-        let clock = CaseService.sqlList(CaseService.clockStates)
-        let due = try await rows("SELECT CAST(day AS TEXT) AS d, n FROM case_due WHERE n <> 0 ORDER BY day")
-        let dueFromCases = try await rows("""
-            SELECT CAST(deadline_at / 86400 AS TEXT) AS d, CAST(COUNT(*) AS BIGINT) AS n FROM cases
-            WHERE state IN (\(clock)) AND deadline_at IS NOT NULL GROUP BY deadline_at / 86400 ORDER BY deadline_at / 86400
-            """)
-        #expect(!byState.isEmpty)
-        #expect(totals == byState)
-        #expect(counts == fromCases)
-        #expect(due == dueFromCases)
-    }
+    /// The running counters against a count of the cases themselves (`countersAgree`).
+    func csCountersAgree() async throws { try await countersAgree(s.db) }
 
     /// Moves the test clock to a Beijing wall-clock time (`yyyy-MM-dd HH:mm`).
     func csSetClock(_ beijing: String) {
@@ -107,6 +76,40 @@ extension TestEnv {
 }
 
 // MARK: - Tests
+
+/// The running counters (case_totals by state, case_counts by territory, unit and state, case_due by deadline day)
+/// against a count of the cases themselves.
+func countersAgree(_ db: Database) async throws {
+    // Each row as "key/key/…=n", the count last.
+    func rows(_ sql: String) async throws -> [String] {
+        try await db.read { db in
+            try await db.raw("\(unsafeRaw: sql)").all().map { r in
+                try r.allColumns.dropLast().map { try r.decode(column: $0, as: String.self) }.joined(separator: "/")
+                    + "=" + String(r.decode(column: "n", as: Int64.self))
+            }
+        }
+    }
+    let byState = try await rows("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY state ORDER BY state")
+    let totals = try await rows("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state HAVING SUM(n) > 0 ORDER BY state")
+    let counts = try await rows("""
+        SELECT CAST(territory_id AS TEXT) AS t, CAST(unit_id AS TEXT) AS u, state, CAST(SUM(n) AS BIGINT) AS n FROM case_counts
+        GROUP BY territory_id, unit_id, state HAVING SUM(n) > 0 ORDER BY 1, 2, 3
+        """)
+    let fromCases = try await rows("""
+        SELECT CAST(territory_id AS TEXT) AS t, CAST(COALESCE(unit_id, 0) AS TEXT) AS u, state, CAST(COUNT(*) AS BIGINT) AS n FROM cases
+        GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
+        """)
+    let clock = CaseService.sqlList(CaseService.clockStates)
+    let due = try await rows("SELECT CAST(day AS TEXT) AS d, n FROM case_due WHERE n <> 0 ORDER BY day")
+    let dueFromCases = try await rows("""
+        SELECT CAST(deadline_at / 86400 AS TEXT) AS d, CAST(COUNT(*) AS BIGINT) AS n FROM cases
+        WHERE state IN (\(clock)) AND deadline_at IS NOT NULL GROUP BY deadline_at / 86400 ORDER BY deadline_at / 86400
+        """)
+    #expect(!byState.isEmpty)
+    #expect(totals == byState)
+    #expect(counts == fromCases)
+    #expect(due == dueFromCases)
+}
 
 @Suite("Rectification cases")
 struct CaseTests {

@@ -31,16 +31,8 @@ struct SyntheticCasesTests {
                     .decode(column: "n", as: Int64.self)
             }
             #expect(noHistory == 0)
-            func byState(_ sql: SQLQueryString) async throws -> [String: Int64] {
-                var out: [String: Int64] = [:]
-                for row in try await s.db.read({ try await $0.raw(sql).all() }) {
-                    out[try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int64.self)
-                }
-                return out
-            }
-            let counted = try await byState("SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_totals GROUP BY state HAVING SUM(n) > 0")
-            let actual = try await byState("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases GROUP BY state")
-            #expect(counted == actual)
+            // Groups of many rows per statement: on PostgreSQL one trigger per statement adds each group to the counters.
+            try await countersAgree(s.db)
 
             // The numbering continues after the generated cases: the next case takes a number none of them has.
             let year = Calendar.gregorian(WorkCalendar.shanghai).component(.year, from: s.clock.now())

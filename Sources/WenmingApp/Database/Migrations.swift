@@ -770,6 +770,43 @@ public enum Migrations {
             }
             return s
         },
+        Migration(id: "0013_case_counters_per_statement") { engine in
+            // PostgreSQL: a group of new cases is one multi-row INSERT, and the three counter triggers ran once per row,
+            // each an INSERT … ON CONFLICT of its own; the same counter row updated many times in one transaction also
+            // leaves a chain of row versions that every later look-up walks. One trigger per statement now adds the
+            // whole group to case_counts, case_totals and case_due with one grouped upsert each, from the statement's
+            // transition table. Changes of state, unit or deadline and deletes keep their row triggers (PostgreSQL allows
+            // no transition table on a trigger with a column list). SQLite has only row triggers, run in process.
+            guard engine == .postgres else { return [] }
+            let clock = CaseService.sqlList(CaseService.clockStates)
+            return [
+                "DROP TRIGGER cases_count ON cases",
+                "CREATE TRIGGER cases_count AFTER UPDATE OF state, unit_id ON cases FOR EACH ROW EXECUTE FUNCTION cases_count()",
+                "DROP TRIGGER cases_total ON cases",
+                "CREATE TRIGGER cases_total AFTER UPDATE OF state ON cases FOR EACH ROW EXECUTE FUNCTION cases_total()",
+                "DROP TRIGGER cases_due ON cases",
+                "CREATE TRIGGER cases_due AFTER UPDATE OF state, deadline_at OR DELETE ON cases FOR EACH ROW EXECUTE FUNCTION cases_due()",
+                // Each upsert takes its counter rows in key order, so two inserting transactions cannot deadlock on them.
+                """
+                CREATE FUNCTION cases_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  INSERT INTO case_counts (territory_id, unit_id, state, territory_path, unit_path, n)
+                  SELECT territory_id, COALESCE(unit_id, 0), state, MIN(territory_path), MIN(COALESCE(unit_path, '')), COUNT(*)
+                  FROM fresh GROUP BY territory_id, COALESCE(unit_id, 0), state ORDER BY 1, 2, 3
+                  ON CONFLICT (territory_id, unit_id, state) DO UPDATE SET n = case_counts.n + EXCLUDED.n;
+                  INSERT INTO case_totals (shard, state, n)
+                  SELECT id % 16, state, COUNT(*) FROM fresh GROUP BY id % 16, state ORDER BY 1, 2
+                  ON CONFLICT (shard, state) DO UPDATE SET n = case_totals.n + EXCLUDED.n;
+                  INSERT INTO case_due (day, n)
+                  SELECT deadline_at / 86400, COUNT(*) FROM fresh WHERE state IN (\(clock)) AND deadline_at IS NOT NULL
+                  GROUP BY deadline_at / 86400 ORDER BY 1
+                  ON CONFLICT (day) DO UPDATE SET n = case_due.n + EXCLUDED.n;
+                  RETURN NULL;
+                END $$
+                """,
+                "CREATE TRIGGER cases_inserted AFTER INSERT ON cases REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION cases_inserted()",
+            ]
+        },
     ]
 
     /// Applies every migration not yet applied, each in its own transaction, in order.
