@@ -195,8 +195,8 @@ public enum DatabaseError: Error, CustomStringConvertible {
 }
 
 /// The SQLite writer's own thread. Its statements block while SQLite works (and, at a WAL checkpoint, while the disk
-/// syncs); `Database.write` runs there so that the threads serving requests, which also run Swift's tasks when
-/// `TaskPlacement` has put them on the event loops, never wait for the disk.
+/// syncs); `Database.write` runs there so that Swift's cooperative threads, which serve the requests, never wait for
+/// the writer or the disk.
 final class WriterThread: TaskExecutor, @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let loop: any EventLoop

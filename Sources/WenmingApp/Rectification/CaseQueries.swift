@@ -216,11 +216,11 @@ extension CaseService {
             var q2: SQLQueryString
             if everything {
                 // case_due's days before today, and today's running cases past their deadline from the index.
-                let today = Self.dueDay(now) * 86400
+                let day = Self.dueDay(now)
                 q2 = """
-                    SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM case_due WHERE day < \(bind: Self.dueDay(now)))
+                    SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM case_due WHERE day < \(bind: day))
                       + (SELECT COUNT(*) FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates)))
-                         AND c.deadline_at >= \(bind: today) AND c.deadline_at < \(bind: now)) AS BIGINT) AS n
+                         AND c.deadline_at >= \(bind: day * 86400) AND c.deadline_at < \(bind: now)) AS BIGINT) AS n
                     """
             } else {
                 q2 = "SELECT COUNT(*) AS n FROM cases c WHERE c.state IN (\(unsafeRaw: Self.sqlList(Self.clockStates))) AND c.deadline_at < \(bind: now) AND "
